@@ -1,0 +1,99 @@
+// The `hadb:` stack configuration keys: one table that drives parsing (tools and the Pulumi program),
+// validation defaults, the typed `config:` block of Pulumi.yaml and the README reference
+// (tests check that all of them agree).
+
+/** "object" = any JSON value (objects, lists of objects): parsed as JSON, declared untyped in Pulumi.yaml. */
+export type ConfigValueType = "string" | "integer" | "boolean" | "array" | "object";
+
+export interface ConfigKeySpec {
+  type: ConfigValueType;
+  /** Element type for arrays (Pulumi.yaml `items`). */
+  items?: "string";
+  /** Default applied when the key is absent; undefined means "no default". */
+  default?: unknown;
+  secret?: boolean;
+  description: string;
+}
+
+export const CONFIG_NAMESPACE = "hadb";
+
+export const DEFAULT_EVICTION_TOLERATION_SECONDS = 15;
+
+export const CONFIG_KEYS = {
+  cloud: {
+    type: "string",
+    default: "existing",
+    description:
+      "Where the cluster comes from: aks | eks | gke | vagrant | existing (the current kubeconfig).",
+  },
+  storage: {
+    type: "string",
+    default: "longhorn",
+    description: "Replicated block storage backend: longhorn | rook-ceph | portworx | iscsi.",
+  },
+  nodeCount: {
+    type: "integer",
+    default: 3,
+    description:
+      "Number of schedulable nodes (created, or present in an existing cluster). >= 3 for replicated storage.",
+  },
+  zones: {
+    type: "array",
+    items: "string",
+    default: [],
+    description:
+      "Availability zones the nodes span (distinct). With at least storageReplicas zones, replicas are forced into different zones.",
+  },
+  nodeOs: {
+    type: "string",
+    default: "detect",
+    description: "Node OS family: detect (node prep inspects each node) | debian | rhel | amazonlinux | cos.",
+  },
+  // Optional keys default to "" (= unset): Pulumi treats a typed key without a default as required.
+  kubeconfig: {
+    type: "string",
+    default: "",
+    secret: true,
+    description:
+      "cloud=existing only: kubeconfig contents (set with --secret). Unset: the ambient current context.",
+  },
+  kubeContext: {
+    type: "string",
+    default: "",
+    description: "cloud=existing only: context name inside the kubeconfig. Unset: its current context.",
+  },
+  prepareNodes: {
+    type: "boolean",
+    default: true,
+    description:
+      "Run the node-prep DaemonSet (open-iscsi, iscsid, iscsi_tcp, NFS client) before installing storage.",
+  },
+  storageReplicas: {
+    type: "integer",
+    default: 3,
+    description: "Copies of every database volume kept by replicated storage (3..nodeCount).",
+  },
+  namespace: {
+    type: "string",
+    default: "hadb",
+    description: "Namespace of the database workloads.",
+  },
+  evictionTolerationSeconds: {
+    type: "integer",
+    default: DEFAULT_EVICTION_TOLERATION_SECONDS,
+    description:
+      "Seconds a DB pod stays bound to a not-ready/unreachable node before it is evicted (k8s default 300; 0..300).",
+  },
+  databases: {
+    // Pulumi.yaml's typed config has no object type (pulumi/pulumi#11321): this key is declared
+    // untyped there and validated here instead.
+    type: "object",
+    default: [],
+    description:
+      "Databases: list of {engine, name, volumeSize, version | image, resources, exposure, iris} (see README).",
+  },
+} as const satisfies Record<string, ConfigKeySpec>;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+
+export const CONFIG_KEY_NAMES = Object.keys(CONFIG_KEYS) as ConfigKey[];

@@ -1,0 +1,66 @@
+// From Pulumi's string config map to validated HadbConfig. Pulumi hands every value over as a string
+// (lists and objects as JSON); each key is parsed by its declared type so errors name the key.
+
+import { CONFIG_KEYS, CONFIG_KEY_NAMES, CONFIG_NAMESPACE, type ConfigKey } from "./keys";
+import type { HadbConfig } from "./types";
+import { validateConfig } from "./validate";
+
+export interface ParsedConfig {
+  values: Partial<Record<ConfigKey, unknown>>;
+  problems: string[];
+}
+
+const PREFIX = `${CONFIG_NAMESPACE}:`;
+
+function parseValue(key: ConfigKey, text: string): { value?: unknown; problem?: string } {
+  const spec = CONFIG_KEYS[key];
+  const fullKey = PREFIX + key;
+  switch (spec.type) {
+    case "string":
+      return { value: text };
+    case "integer":
+      return /^-?\d+$/.test(text.trim())
+        ? { value: Number(text.trim()) }
+        : { problem: `${fullKey}: ${JSON.stringify(text)} must be an integer` };
+    case "boolean":
+      return text === "true" || text === "false"
+        ? { value: text === "true" }
+        : { problem: `${fullKey}: ${JSON.stringify(text)} must be true or false` };
+    case "array":
+    case "object":
+      try {
+        return { value: JSON.parse(text) as unknown };
+      } catch {
+        return {
+          problem: `${fullKey}: ${JSON.stringify(text)} is not valid ${spec.type === "array" ? "list" : "structured"} config (JSON/YAML)`,
+        };
+      }
+  }
+}
+
+/** Parses `hadb:*` entries of a Pulumi config map (other namespaces, e.g. `aws:region`, are left alone). */
+export function parseConfigMap(entries: Record<string, string>): ParsedConfig {
+  const values: Partial<Record<ConfigKey, unknown>> = {};
+  const problems: string[] = [];
+  for (const [fullKey, text] of Object.entries(entries)) {
+    if (!fullKey.startsWith(PREFIX)) continue;
+    const name = fullKey.slice(PREFIX.length);
+    if (!(CONFIG_KEY_NAMES as string[]).includes(name)) {
+      const suggestion = CONFIG_KEY_NAMES.find((known) => known.toLowerCase() === name.toLowerCase());
+      problems.push(
+        `${fullKey}: is not a known key${suggestion ? ` (did you mean ${PREFIX}${suggestion}?)` : ""}; known keys: ${CONFIG_KEY_NAMES.join(", ")}`,
+      );
+      continue;
+    }
+    const parsed = parseValue(name as ConfigKey, text);
+    if (parsed.problem !== undefined) problems.push(parsed.problem);
+    else values[name as ConfigKey] = parsed.value;
+  }
+  return { values, problems };
+}
+
+/** The whole door: Pulumi config map in, validated config out (ConfigError otherwise). */
+export function configFromMap(entries: Record<string, string>): HadbConfig {
+  const { values, problems } = parseConfigMap(entries);
+  return validateConfig(values, problems);
+}

@@ -1,0 +1,506 @@
+// Stack config validation: raw values in, a fully defaulted HadbConfig out, or a ConfigError listing
+// every problem (key, bad value, what is allowed). Runs before any resource is registered.
+
+import { ENGINE_CATALOG, IRIS_DEFAULT_GMHEAP_KB, IRIS_GLOBAL_BUFFER_SHARE } from "../databases/catalog";
+import { CONFIG_KEYS, CONFIG_NAMESPACE, type ConfigKey, type ConfigKeySpec } from "./keys";
+import { isCidr, isWholeInternet } from "./network";
+import { MEBIBYTE, parseQuantity } from "./quantity";
+import { NOT_SUPPORTED_YET, supportedNow } from "./support";
+import {
+  CLOUDS,
+  ENGINES,
+  EXPOSURE_TYPES,
+  NODE_OS_FAMILIES,
+  REPLICATED_BACKENDS,
+  STORAGE_BACKENDS,
+  type ContainerResources,
+  type DatabaseSpec,
+  type Engine,
+  type Exposure,
+  type HadbConfig,
+  type IrisSettings,
+  type ResourceQuantities,
+} from "./types";
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid hadb stack configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Longest database name: derived object names append up to 23 characters and must stay DNS labels. */
+export const MAX_DATABASE_NAME_LENGTH = 40;
+const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const MIN_REPLICATED_NODES = 3;
+const MIN_STORAGE_REPLICAS = 3;
+const KUBERNETES_DEFAULT_TOLERATION_SECONDS = 300;
+/** CPF keys hadb manages itself; setting them through `cpfConfig` would fight the generated merge file. */
+const MANAGED_CPF_KEYS = ["globals", "gmheap"];
+const CPF_KEY = /^[A-Za-z][A-Za-z0-9]*$/;
+
+const DATABASE_KEYS = ["engine", "name", "volumeSize", "version", "image", "resources", "exposure", "iris"];
+const EXPOSURE_KEYS: Record<string, string[]> = {
+  clusterIP: ["type"],
+  loadBalancer: ["type", "allowedSourceRanges", "annotations"],
+  nodePort: ["type"],
+};
+const IRIS_KEYS = ["globalBuffersMB", "gmheapKB", "cpfConfig"];
+
+const show = (value: unknown): string => (value === undefined ? "(unset)" : JSON.stringify(value));
+const oneOf = (values: readonly string[]): string => values.join(" | ");
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Collects problems with uniform wording; each reader returns a usable fallback so checking goes on. */
+class Problems {
+  readonly list: string[] = [];
+
+  add(key: string, value: unknown, expected: string): void {
+    this.list.push(`${key}: ${show(value)} ${expected}`);
+  }
+
+  unknownKeys(key: string, value: Record<string, unknown>, allowed: readonly string[]): void {
+    for (const name of Object.keys(value)) {
+      if (!allowed.includes(name))
+        this.add(`${key}.${name}`, value[name], `is not a known key; allowed: ${oneOf(allowed)}`);
+    }
+  }
+
+  choice<T extends string>(
+    key: string,
+    value: unknown,
+    all: readonly T[],
+    pending: Partial<Record<T, string>>,
+    fallback: T,
+  ): T {
+    if (typeof value !== "string" || !(all as readonly string[]).includes(value)) {
+      this.add(key, value, `is not allowed; allowed: ${oneOf(all)}`);
+      return fallback;
+    }
+    const planned = pending[value as T];
+    if (planned !== undefined) {
+      this.add(
+        key,
+        value,
+        `is not supported yet (planned with ${planned}); supported now: ${oneOf(supportedNow(all, pending))}`,
+      );
+    }
+    return value as T;
+  }
+
+  integer(key: string, value: unknown, min: number, max: number, fallback: number): number {
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+      this.add(key, value, `must be an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  string(key: string, value: unknown, pattern: RegExp, expected: string): string | undefined {
+    if (typeof value !== "string" || !pattern.test(value)) {
+      this.add(key, value, expected);
+      return undefined;
+    }
+    return value;
+  }
+
+  quantity(key: string, value: unknown, kind: "memory" | "cpu" | "storage"): number {
+    const parsed = typeof value === "string" ? parseQuantity(value) : undefined;
+    if (parsed === undefined || parsed <= 0) {
+      const example = kind === "cpu" ? '"500m" or "2"' : '"512Mi" or "10Gi"';
+      this.add(key, value, `must be a positive Kubernetes quantity string, e.g. ${example}`);
+      return 0;
+    }
+    return parsed;
+  }
+}
+
+const withDefault = (raw: Partial<Record<ConfigKey, unknown>>, key: ConfigKey): unknown => {
+  const spec: ConfigKeySpec = CONFIG_KEYS[key];
+  return raw[key] ?? spec.default;
+};
+
+/**
+ * Validates raw config values (keys without the `hadb:` prefix, already parsed from their string form)
+ * and applies defaults. Throws ConfigError naming every problem.
+ */
+export function validateConfig(
+  raw: Partial<Record<ConfigKey, unknown>>,
+  earlierProblems: string[] = [],
+): HadbConfig {
+  const problems = new Problems();
+  problems.list.push(...earlierProblems);
+  const key = (name: ConfigKey): string => `${CONFIG_NAMESPACE}:${name}`;
+
+  const cloud = problems.choice(
+    key("cloud"),
+    withDefault(raw, "cloud"),
+    CLOUDS,
+    NOT_SUPPORTED_YET.cloud,
+    "existing",
+  );
+  const storage = problems.choice(
+    key("storage"),
+    withDefault(raw, "storage"),
+    STORAGE_BACKENDS,
+    NOT_SUPPORTED_YET.storage,
+    "longhorn",
+  );
+  const nodeOs = problems.choice(key("nodeOs"), withDefault(raw, "nodeOs"), NODE_OS_FAMILIES, {}, "detect");
+  const nodeCount = problems.integer(key("nodeCount"), withDefault(raw, "nodeCount"), 1, 100, 3);
+  const storageReplicas = problems.integer(
+    key("storageReplicas"),
+    withDefault(raw, "storageReplicas"),
+    MIN_STORAGE_REPLICAS,
+    20,
+    MIN_STORAGE_REPLICAS,
+  );
+  const evictionTolerationSeconds = problems.integer(
+    key("evictionTolerationSeconds"),
+    withDefault(raw, "evictionTolerationSeconds"),
+    0,
+    KUBERNETES_DEFAULT_TOLERATION_SECONDS,
+    15,
+  );
+
+  const prepareNodesRaw = withDefault(raw, "prepareNodes");
+  if (typeof prepareNodesRaw !== "boolean")
+    problems.add(key("prepareNodes"), prepareNodesRaw, "must be true or false");
+  const prepareNodes = prepareNodesRaw !== false;
+
+  const namespace =
+    problems.string(
+      key("namespace"),
+      withDefault(raw, "namespace"),
+      DNS_LABEL,
+      "must be a DNS label (lowercase letters, digits, '-', starting with a letter)",
+    ) ?? "hadb";
+
+  const zones = readZones(problems, key("zones"), withDefault(raw, "zones"));
+
+  // Never echo these values: a kubeconfig holds credentials.
+  const optionalText = (name: "kubeconfig" | "kubeContext"): string | undefined => {
+    const value = raw[name];
+    if (value === undefined || value === "") return undefined;
+    if (typeof value !== "string" || value.trim() === "") {
+      problems.add(key(name), "(set)", "must be a non-empty string");
+      return undefined;
+    }
+    if (cloud !== "existing") {
+      problems.add(key(name), "(set)", `only applies to cloud "existing" (cloud is "${cloud}")`);
+    }
+    return value;
+  };
+  const kubeconfig = optionalText("kubeconfig");
+  const kubeContext = optionalText("kubeContext");
+
+  if (REPLICATED_BACKENDS.includes(storage)) {
+    if (nodeCount < MIN_REPLICATED_NODES) {
+      problems.add(
+        key("nodeCount"),
+        nodeCount,
+        `is too small for replicated storage "${storage}": needs at least ${MIN_REPLICATED_NODES} nodes so every replica has its own node`,
+      );
+    } else if (storageReplicas > nodeCount) {
+      problems.add(
+        key("storageReplicas"),
+        storageReplicas,
+        `exceeds hadb:nodeCount (${nodeCount}): replicas are forced onto different nodes`,
+      );
+    }
+  }
+  if (nodeOs === "cos" && (storage === "longhorn" || storage === "iscsi")) {
+    problems.add(
+      key("nodeOs"),
+      nodeOs,
+      `cannot run storage "${storage}": Container-Optimized OS cannot install open-iscsi; use an Ubuntu node image (nodeOs debian)`,
+    );
+  }
+
+  const databases = readDatabases(problems, key("databases"), withDefault(raw, "databases"));
+
+  if (problems.list.length > 0) throw new ConfigError(problems.list);
+  return {
+    cloud,
+    storage,
+    nodeCount,
+    zones,
+    nodeOs,
+    kubeconfig,
+    kubeContext,
+    prepareNodes,
+    storageReplicas,
+    namespace,
+    evictionTolerationSeconds,
+    databases,
+  };
+}
+
+function readZones(problems: Problems, key: string, value: unknown): string[] {
+  if (!Array.isArray(value) || value.some((zone) => typeof zone !== "string" || zone.trim() === "")) {
+    problems.add(key, value, 'must be a list of zone names, e.g. ["eastus-1", "eastus-2", "eastus-3"]');
+    return [];
+  }
+  const zones = value as string[];
+  const duplicates = zones.filter((zone, index) => zones.indexOf(zone) !== index);
+  if (duplicates.length > 0)
+    problems.add(key, zones, `must list distinct zones; repeated: ${[...new Set(duplicates)].join(", ")}`);
+  return zones;
+}
+
+function readDatabases(problems: Problems, key: string, value: unknown): DatabaseSpec[] {
+  if (!Array.isArray(value)) {
+    problems.add(key, value, "must be a list of database entries, e.g. [{engine: iris, name: iris}]");
+    return [];
+  }
+  const databases: DatabaseSpec[] = [];
+  const seen = new Map<string, number>();
+  value.forEach((entry: unknown, index) => {
+    const entryKey = `${key}[${index}]`;
+    const database = readDatabase(problems, entryKey, entry);
+    if (!database) return;
+    const first = seen.get(database.name);
+    if (first !== undefined) {
+      problems.add(
+        `${entryKey}.name`,
+        database.name,
+        `duplicates ${key}[${first}].name: database names must be unique`,
+      );
+    } else {
+      seen.set(database.name, index);
+    }
+    databases.push(database);
+  });
+  return databases;
+}
+
+function readDatabase(problems: Problems, key: string, entry: unknown): DatabaseSpec | undefined {
+  if (!isRecord(entry)) {
+    problems.add(key, entry, "must be an object with at least engine and name");
+    return undefined;
+  }
+  problems.unknownKeys(key, entry, DATABASE_KEYS);
+  const engine = problems.choice(`${key}.engine`, entry.engine, ENGINES, NOT_SUPPORTED_YET.engine, "iris");
+  const catalog = ENGINE_CATALOG[engine];
+  const name = problems.string(
+    `${key}.name`,
+    entry.name,
+    new RegExp(`^(?=.{1,${MAX_DATABASE_NAME_LENGTH}}$)${DNS_LABEL.source.slice(1, -1)}$`),
+    `must be a DNS label of at most ${MAX_DATABASE_NAME_LENGTH} characters (lowercase letters, digits, '-', starting with a letter)`,
+  );
+  const volumeSize = entry.volumeSize ?? "10Gi";
+  const volumeBytes = problems.quantity(`${key}.volumeSize`, volumeSize, "storage");
+  if (volumeBytes > 0 && volumeBytes < 1024 * MEBIBYTE) {
+    problems.add(
+      `${key}.volumeSize`,
+      volumeSize,
+      "must be at least 1Gi (a database volume holds data, journals and logs)",
+    );
+  }
+  const image = readImage(problems, key, entry, engine);
+  const resources = readResources(problems, `${key}.resources`, entry.resources, catalog.defaultResources);
+  const exposure = readExposure(problems, `${key}.exposure`, entry.exposure);
+
+  let iris: IrisSettings | undefined;
+  if (engine === "iris") {
+    iris = readIris(problems, `${key}.iris`, entry.iris, parseQuantity(resources.limits.memory) ?? 0);
+  } else if (entry.iris !== undefined) {
+    problems.add(`${key}.iris`, entry.iris, `only applies to engine "iris" (engine is "${engine}")`);
+  }
+  if (name === undefined) return undefined;
+  return {
+    engine,
+    name,
+    volumeSize: typeof volumeSize === "string" ? volumeSize : "10Gi",
+    image,
+    resources,
+    exposure,
+    ...(iris ? { iris } : {}),
+  };
+}
+
+function readImage(problems: Problems, key: string, entry: Record<string, unknown>, engine: Engine): string {
+  const catalog = ENGINE_CATALOG[engine];
+  if (entry.version !== undefined && entry.image !== undefined) {
+    problems.add(
+      `${key}.image`,
+      entry.image,
+      "cannot be combined with version: give either a version or a full image",
+    );
+  }
+  if (entry.image !== undefined) {
+    const image = problems.string(
+      `${key}.image`,
+      entry.image,
+      /^[a-z0-9][a-z0-9._\-/:]*(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$/,
+      "must be a pinned image reference with a tag or digest, e.g. registry/repo:2026.1",
+    );
+    if (image !== undefined && /:latest(@|$)/.test(image)) {
+      problems.add(`${key}.image`, image, 'must not use the moving tag "latest": pin a version');
+    }
+    return image ?? "";
+  }
+  if (entry.version !== undefined) {
+    const version = problems.string(
+      `${key}.version`,
+      entry.version,
+      catalog.versionPattern,
+      `is not a supported ${engine} version; expected a version like "${catalog.versionExample}"`,
+    );
+    return `${catalog.imageRepository}:${version ?? catalog.defaultVersion}`;
+  }
+  return `${catalog.imageRepository}:${catalog.defaultVersion}`;
+}
+
+/** YAML `cpu: 2` arrives as a number: accept it as "2". Anything else stays visible so its check fails. */
+function quantityText(value: unknown, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value === "string") return value;
+  return typeof value === "number" ? String(value) : JSON.stringify(value);
+}
+
+function readResources(
+  problems: Problems,
+  key: string,
+  value: unknown,
+  defaults: ContainerResources,
+): ContainerResources {
+  if (value === undefined) return defaults;
+  if (!isRecord(value)) {
+    problems.add(key, value, 'must be an object like {requests: {cpu: "1", memory: "4Gi"}, limits: {...}}');
+    return defaults;
+  }
+  problems.unknownKeys(key, value, ["requests", "limits"]);
+  const read = (part: "requests" | "limits"): ResourceQuantities => {
+    const given = value[part];
+    if (given === undefined) return defaults[part];
+    if (!isRecord(given)) {
+      problems.add(`${key}.${part}`, given, "must be an object with cpu and/or memory");
+      return defaults[part];
+    }
+    problems.unknownKeys(`${key}.${part}`, given, ["cpu", "memory"]);
+    return {
+      cpu: quantityText(given.cpu, defaults[part].cpu),
+      memory: quantityText(given.memory, defaults[part].memory),
+    };
+  };
+  // A partial override applies to both sides unless both are given: requests = limits keeps Guaranteed QoS.
+  const requests = read("requests");
+  const limits = value.limits === undefined ? requests : read("limits");
+  const finalRequests = value.requests === undefined ? limits : requests;
+  for (const resource of ["cpu", "memory"] as const) {
+    const request = problems.quantity(`${key}.requests.${resource}`, finalRequests[resource], resource);
+    const limit = problems.quantity(`${key}.limits.${resource}`, limits[resource], resource);
+    if (request > 0 && limit > 0 && request > limit) {
+      problems.add(
+        `${key}.requests.${resource}`,
+        finalRequests[resource],
+        `exceeds limits.${resource} (${limits[resource]})`,
+      );
+    }
+  }
+  const memoryLimit = parseQuantity(limits.memory) ?? 0;
+  if (memoryLimit > 0 && memoryLimit < 1024 * MEBIBYTE) {
+    problems.add(`${key}.limits.memory`, limits.memory, "must be at least 1Gi for a database server");
+  }
+  return { requests: finalRequests, limits };
+}
+
+function readExposure(problems: Problems, key: string, value: unknown): Exposure {
+  if (value === undefined) return { type: "clusterIP" };
+  if (!isRecord(value)) {
+    problems.add(key, value, `must be an object with type ${oneOf(EXPOSURE_TYPES)}`);
+    return { type: "clusterIP" };
+  }
+  const type = problems.choice(
+    `${key}.type`,
+    value.type,
+    EXPOSURE_TYPES,
+    { nodePort: "the Vagrant lab" },
+    "clusterIP",
+  );
+  problems.unknownKeys(key, value, EXPOSURE_KEYS[type] ?? []);
+  if (type !== "loadBalancer") return { type: "clusterIP" };
+
+  const ranges = value.allowedSourceRanges;
+  if (!Array.isArray(ranges) || ranges.length === 0) {
+    problems.add(
+      `${key}.allowedSourceRanges`,
+      ranges,
+      'is required for a loadBalancer: list the CIDRs allowed to connect, e.g. ["10.0.0.0/8"]; databases are private by default',
+    );
+    return { type: "clusterIP" };
+  }
+  ranges.forEach((range: unknown, index) => {
+    const rangeKey = `${key}.allowedSourceRanges[${index}]`;
+    if (typeof range !== "string" || !isCidr(range))
+      problems.add(rangeKey, range, "must be a CIDR such as 203.0.113.0/24");
+    else if (isWholeInternet(range)) {
+      problems.add(
+        rangeKey,
+        range,
+        "opens the database to every address: list only the networks that need access",
+      );
+    }
+  });
+  const annotations = value.annotations ?? {};
+  if (!isRecord(annotations) || Object.values(annotations).some((v) => typeof v !== "string")) {
+    problems.add(`${key}.annotations`, annotations, "must be a map of string annotation values");
+  }
+  return {
+    type: "loadBalancer",
+    allowedSourceRanges: ranges.map(String),
+    annotations: isRecord(annotations) ? (annotations as Record<string, string>) : {},
+  };
+}
+
+function readIris(problems: Problems, key: string, value: unknown, memoryLimitBytes: number): IrisSettings {
+  const defaults: IrisSettings = {
+    globalBuffersMB: Math.max(64, Math.floor((memoryLimitBytes * IRIS_GLOBAL_BUFFER_SHARE) / MEBIBYTE)),
+    gmheapKB: IRIS_DEFAULT_GMHEAP_KB,
+    cpfConfig: {},
+  };
+  if (value === undefined) return defaults;
+  if (!isRecord(value)) {
+    problems.add(key, value, `must be an object with ${oneOf(IRIS_KEYS)}`);
+    return defaults;
+  }
+  problems.unknownKeys(key, value, IRIS_KEYS);
+  const limitMB = Math.floor(memoryLimitBytes / MEBIBYTE);
+  const globalBuffersMB =
+    value.globalBuffersMB === undefined
+      ? defaults.globalBuffersMB
+      : problems.integer(
+          `${key}.globalBuffersMB`,
+          value.globalBuffersMB,
+          16,
+          Math.max(16, Math.floor(limitMB * 0.8)),
+          0,
+        );
+  const gmheapKB =
+    value.gmheapKB === undefined
+      ? defaults.gmheapKB
+      : problems.integer(`${key}.gmheapKB`, value.gmheapKB, 16384, 1073741760, 0);
+
+  const cpfConfig: Record<string, string> = {};
+  const cpf = value.cpfConfig ?? {};
+  if (!isRecord(cpf)) {
+    problems.add(`${key}.cpfConfig`, cpf, "must be a map of [config] keys to values");
+  } else {
+    for (const [name, setting] of Object.entries(cpf)) {
+      const settingKey = `${key}.cpfConfig.${name}`;
+      if (!CPF_KEY.test(name))
+        problems.add(settingKey, setting, "has an invalid CPF key name (letters and digits only)");
+      else if (MANAGED_CPF_KEYS.includes(name.toLowerCase())) {
+        problems.add(settingKey, setting, `is managed by hadb: use ${key}.globalBuffersMB / gmheapKB`);
+      } else if (
+        (typeof setting !== "string" && typeof setting !== "number") ||
+        /[\r\n[\]]/.test(String(setting))
+      ) {
+        problems.add(settingKey, setting, "must be a single-line string or number (no newlines or brackets)");
+      } else cpfConfig[name] = String(setting);
+    }
+  }
+  return { globalBuffersMB, gmheapKB, cpfConfig };
+}

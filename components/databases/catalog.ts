@@ -1,0 +1,48 @@
+// What hadb knows about each database engine: the pinned default image and default sizing. Pure data, read by config validation and the engine builders.
+
+import type { ContainerResources, Engine } from "../config/types";
+
+export interface EngineCatalogEntry {
+  /** Repository without tag; a `version` override in config replaces only the tag. */
+  imageRepository: string;
+  /**
+   * Pinned default tag. IRIS: 2026.1 is the current extended-maintenance (EM, YYYY.1) release, which
+   * receives maintenance builds; CD releases (YYYY.2/.3) do not. Community images carry a 13-month
+   * built-in licence, so this pin is bumped yearly.
+   */
+  defaultVersion: string;
+  /** Accepted shape of a `version` override. */
+  versionPattern: RegExp;
+  versionExample: string;
+  defaultResources: ContainerResources;
+}
+
+export const ENGINE_CATALOG: Record<Engine, EngineCatalogEntry> = {
+  iris: {
+    imageRepository: "containers.intersystems.com/intersystems/iris-community",
+    defaultVersion: "2026.1",
+    versionPattern: /^\d{4}\.\d+(\.\d+){0,3}$/,
+    versionExample: "2026.1",
+    // requests = limits: Guaranteed QoS, so the kubelet evicts the database last under node pressure.
+    defaultResources: { requests: { cpu: "1", memory: "4Gi" }, limits: { cpu: "1", memory: "4Gi" } },
+  },
+  mysql: {
+    imageRepository: "mysql",
+    defaultVersion: "8.4",
+    versionPattern: /^8\.4(\.\d+)?$/,
+    versionExample: "8.4",
+    defaultResources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "1", memory: "2Gi" } },
+  },
+  postgres: {
+    imageRepository: "registry.developers.crunchydata.com/crunchydata/crunchy-postgres",
+    defaultVersion: "17",
+    versionPattern: /^1[5-8]$/,
+    versionExample: "17",
+    defaultResources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "1", memory: "2Gi" } },
+  },
+};
+
+/** Share of the memory limit given to IRIS global buffers when not configured (rest: gmheap, processes, OS cache). */
+export const IRIS_GLOBAL_BUFFER_SHARE = 0.25;
+/** IRIS generic memory heap default in KB (the seed's value; enough for the default lock table and caches). */
+export const IRIS_DEFAULT_GMHEAP_KB = 256000;

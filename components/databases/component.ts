@@ -1,0 +1,59 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterHandle } from "../cluster/handle";
+import type { DatabaseSpec } from "../config/types";
+import { recommendedLabels } from "../shared/labels";
+import type { StorageHandle } from "../storage/handle";
+import type { DatabaseEndpoint } from "./endpoint";
+import { IrisDatabase } from "./iris/component";
+
+export interface DatabasesArgs {
+  cluster: ClusterHandle;
+  storage: StorageHandle;
+  namespace: string;
+  databases: DatabaseSpec[];
+  evictionTolerationSeconds: number;
+}
+
+/** The database namespace and one component per configured database. */
+export class Databases extends pulumi.ComponentResource {
+  readonly endpoints: Record<string, DatabaseEndpoint> = {};
+
+  constructor(name: string, args: DatabasesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("hadb:databases:Databases", name, {}, opts);
+    const namespace = new k8s.core.v1.Namespace(
+      `${name}-ns`,
+      {
+        metadata: {
+          name: args.namespace,
+          labels: {
+            ...recommendedLabels({ name: "hadb", instance: args.namespace, component: "databases" }),
+            // No host access for database pods; warn about anything short of "restricted".
+            "pod-security.kubernetes.io/enforce": "baseline",
+            "pod-security.kubernetes.io/warn": "restricted",
+          },
+        },
+      },
+      { parent: this, provider: args.cluster.provider },
+    );
+    for (const database of args.databases) {
+      const common = {
+        cluster: args.cluster,
+        storage: args.storage,
+        database,
+        namespace,
+        namespaceName: args.namespace,
+        evictionTolerationSeconds: args.evictionTolerationSeconds,
+      };
+      switch (database.engine) {
+        case "iris":
+          this.endpoints[database.name] = new IrisDatabase(database.name, common, { parent: this }).endpoint;
+          break;
+        case "mysql":
+        case "postgres":
+          throw new Error(`engine "${database.engine}" passed validation but has no database component`);
+      }
+    }
+    this.registerOutputs({ databases: Object.keys(this.endpoints) });
+  }
+}

@@ -1,0 +1,16 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { Engine } from "../config/types";
+
+/** How clients reach one database; the plain part becomes the `databases` stack output. */
+export interface DatabaseEndpoint {
+  engine: Engine;
+  namespace: string;
+  /** In-cluster DNS name of the Service. */
+  host: string;
+  ports: Record<string, number>;
+  username: string;
+  /** Secret (in `namespace`) holding `username` and `password`. */
+  credentialsSecret: string;
+  /** The password, as a Pulumi secret. */
+  password: pulumi.Output<string>;
+}

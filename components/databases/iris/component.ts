@@ -1,0 +1,79 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { ClusterHandle } from "../../cluster/handle";
+import type { DatabaseSpec } from "../../config/types";
+import type { StorageHandle } from "../../storage/handle";
+import type { DatabaseEndpoint } from "../endpoint";
+import {
+  IRIS_PORTS,
+  IRIS_USERNAME,
+  irisCpfConfigMap,
+  irisCredentialsSecret,
+  irisDataClaim,
+  irisDeployment,
+  irisNames,
+  irisService,
+} from "./manifests";
+
+export interface IrisDatabaseArgs {
+  cluster: ClusterHandle;
+  storage: StorageHandle;
+  database: DatabaseSpec;
+  namespace: k8s.core.v1.Namespace;
+  namespaceName: string;
+  evictionTolerationSeconds: number;
+}
+
+/** One InterSystems IRIS instance with durable %SYS on replicated storage. */
+export class IrisDatabase extends pulumi.ComponentResource {
+  readonly endpoint: DatabaseEndpoint;
+
+  constructor(name: string, args: IrisDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("hadb:databases:Iris", name, {}, opts);
+    const { database } = args;
+    const names = irisNames(database, args.namespaceName);
+    const childOpts = { parent: this, provider: args.cluster.provider, dependsOn: [args.namespace] };
+
+    // No default password ever: generated once, kept in state, only ever handled as a secret.
+    const generated = new random.RandomPassword(
+      `${name}-password`,
+      { length: 32, special: true, overrideSpecial: "-_.~", minLower: 2, minUpper: 2, minNumeric: 2 },
+      { parent: this },
+    );
+    const password = pulumi.secret(generated.result);
+
+    const credentials = new k8s.core.v1.Secret(
+      `${name}-credentials`,
+      irisCredentialsSecret(database, names, password),
+      childOpts,
+    );
+    const cpf = new k8s.core.v1.ConfigMap(`${name}-cpf`, irisCpfConfigMap(database, names), childOpts);
+    const claim = new k8s.core.v1.PersistentVolumeClaim(
+      `${name}-data`,
+      irisDataClaim(database, names, args.storage.storageClassName),
+      // The claim is the only resource that needs storage installed; the rest can be created meanwhile.
+      { ...childOpts, dependsOn: [args.namespace, ...args.storage.ready] },
+    );
+    const deployment = new k8s.apps.v1.Deployment(
+      name,
+      irisDeployment(database, names, { evictionTolerationSeconds: args.evictionTolerationSeconds }),
+      { ...childOpts, dependsOn: [credentials, cpf, claim] },
+    );
+    const service = new k8s.core.v1.Service(`${name}-svc`, irisService(database, names), {
+      ...childOpts,
+      dependsOn: [deployment],
+    });
+
+    this.endpoint = {
+      engine: "iris",
+      namespace: names.namespace,
+      host: `${names.service}.${names.namespace}.svc.cluster.local`,
+      ports: { ...IRIS_PORTS },
+      username: IRIS_USERNAME,
+      credentialsSecret: names.credentialsSecret,
+      password,
+    };
+    this.registerOutputs({ service: service.metadata.name, deployment: deployment.metadata.name });
+  }
+}

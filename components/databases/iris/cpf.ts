@@ -1,0 +1,13 @@
+// The CPF merge file: IRIS merges it into iris.cpf at every start (and on change while running).
+import type { IrisSettings } from "../../config/types";
+
+export function irisCpfMerge(settings: IrisSettings): string {
+  const lines = [
+    "[config]",
+    // globals: MB per block size (4K,8K,16K,32K,64K); databases use 8 KB blocks.
+    `globals=0,0,${settings.globalBuffersMB},0,0,0`,
+    `gmheap=${settings.gmheapKB}`,
+    ...Object.entries(settings.cpfConfig).map(([key, value]) => `${key}=${value}`),
+  ];
+  return `${lines.join("\n")}\n`;
+}

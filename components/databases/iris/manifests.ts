@@ -1,0 +1,222 @@
+// Pure builders for one IRIS database: durable %SYS on a single-writer volume, CPF merge, probes,
+// password from a Secret (never the default SYS), private Service unless explicitly exposed.
+
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+import type { DatabaseSpec } from "../../config/types";
+import { imageVersion, recommendedLabels, selectorLabels } from "../../shared/labels";
+import { failoverTolerations } from "../failover";
+import { irisCpfMerge } from "./cpf";
+
+export const IRIS_PORTS = { superserver: 1972, webserver: 52773 } as const;
+/** irisowner, the non-root user the image runs IRIS as; fsGroup makes the volume writable for it. */
+export const IRIS_UID = 51773;
+/** Predefined account clients use; --password-file sets the same password on every predefined account. */
+export const IRIS_USERNAME = "_SYSTEM";
+
+const DATA_MOUNT = "/durable";
+/** A subdirectory: a fresh ext4 volume has lost+found at its root, which IRIS refuses as a data directory. */
+const DATA_DIRECTORY = `${DATA_MOUNT}/iris`;
+const CPF_MOUNT = "/irissys/cpf";
+const CPF_FILE = "merge.cpf";
+const CREDENTIALS_MOUNT = "/irissys/credentials";
+export const PASSWORD_KEY = "password";
+const QLIST_RUNNING = "iris qlist IRIS | cut -d^ -f4 | grep -q '^running'";
+
+export interface IrisNames {
+  namespace: string;
+  deployment: string;
+  service: string;
+  claim: string;
+  cpfConfigMap: string;
+  credentialsSecret: string;
+}
+
+export function irisNames(database: DatabaseSpec, namespace: string): IrisNames {
+  return {
+    namespace,
+    deployment: database.name,
+    service: database.name,
+    claim: `${database.name}-data`,
+    cpfConfigMap: `${database.name}-cpf-merge`,
+    credentialsSecret: `${database.name}-credentials`,
+  };
+}
+
+const labelsOf = (database: DatabaseSpec, component: string) =>
+  recommendedLabels({
+    name: "iris",
+    instance: database.name,
+    component,
+    version: imageVersion(database.image),
+  });
+
+export function irisCpfConfigMap(
+  database: DatabaseSpec,
+  names: IrisNames,
+): k8s.types.input.core.v1.ConfigMap {
+  if (!database.iris) throw new Error(`database ${database.name} has no IRIS settings`);
+  return {
+    metadata: { name: names.cpfConfigMap, namespace: names.namespace, labels: labelsOf(database, "config") },
+    data: { [CPF_FILE]: irisCpfMerge(database.iris) },
+  };
+}
+
+export function irisCredentialsSecret(
+  database: DatabaseSpec,
+  names: IrisNames,
+  password: pulumi.Input<string>,
+): k8s.types.input.core.v1.Secret {
+  return {
+    metadata: {
+      name: names.credentialsSecret,
+      namespace: names.namespace,
+      labels: labelsOf(database, "credentials"),
+    },
+    type: "Opaque",
+    stringData: { username: IRIS_USERNAME, [PASSWORD_KEY]: password },
+  };
+}
+
+export function irisDataClaim(
+  database: DatabaseSpec,
+  names: IrisNames,
+  storageClassName: string,
+): k8s.types.input.core.v1.PersistentVolumeClaim {
+  return {
+    metadata: { name: names.claim, namespace: names.namespace, labels: labelsOf(database, "data") },
+    spec: {
+      // One node at a time: with a single writer, no second pod can mount the volume elsewhere.
+      accessModes: ["ReadWriteOnce"],
+      storageClassName,
+      resources: { requests: { storage: database.volumeSize } },
+    },
+  };
+}
+
+export interface IrisDeploymentOptions {
+  evictionTolerationSeconds: number;
+}
+
+export function irisDeployment(
+  database: DatabaseSpec,
+  names: IrisNames,
+  options: IrisDeploymentOptions,
+): k8s.types.input.apps.v1.Deployment {
+  if (!database.iris) throw new Error(`database ${database.name} has no IRIS settings`);
+  const selector = selectorLabels({ name: "iris", instance: database.name });
+  const labels = labelsOf(database, "database");
+  const qlistProbe = { exec: { command: ["/bin/sh", "-c", QLIST_RUNNING] } };
+  return {
+    metadata: { name: names.deployment, namespace: names.namespace, labels },
+    spec: {
+      // Exactly one writer: never two pods on the volume, not even during a rollout.
+      replicas: 1,
+      strategy: { type: "Recreate" },
+      revisionHistoryLimit: 3,
+      selector: { matchLabels: selector },
+      template: {
+        metadata: {
+          labels,
+          // A changed CPF merge (e.g. gmheap, which only applies at start) restarts IRIS.
+          annotations: {
+            "hadb.io/cpf-sha256": createHash("sha256").update(irisCpfMerge(database.iris)).digest("hex"),
+          },
+        },
+        spec: {
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          // iris-main traps SIGTERM and shuts IRIS down cleanly; give it time to flush.
+          terminationGracePeriodSeconds: 60,
+          tolerations: failoverTolerations(options.evictionTolerationSeconds),
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: IRIS_UID,
+            runAsGroup: IRIS_UID,
+            fsGroup: IRIS_UID,
+            // Skip the recursive chown of a large volume on every failover when ownership is already right.
+            fsGroupChangePolicy: "OnRootMismatch",
+            seccompProfile: { type: "RuntimeDefault" },
+          },
+          containers: [
+            {
+              name: "iris",
+              image: database.image,
+              // Sets the password of every predefined account from the Secret at start. The file is
+              // read-only, so IRIS leaves it in place (no sentinel) and re-applies it on each start.
+              args: ["--password-file", `${CREDENTIALS_MOUNT}/${PASSWORD_KEY}`],
+              env: [
+                { name: "ISC_DATA_DIRECTORY", value: DATA_DIRECTORY },
+                { name: "ISC_CPF_MERGE_FILE", value: `${CPF_MOUNT}/${CPF_FILE}` },
+              ],
+              ports: [
+                { name: "superserver", containerPort: IRIS_PORTS.superserver, protocol: "TCP" },
+                { name: "webserver", containerPort: IRIS_PORTS.webserver, protocol: "TCP" },
+              ],
+              // First start copies %SYS onto the volume and a restart after a crash replays journals:
+              // allow up to 10 minutes before liveness takes over.
+              startupProbe: { ...qlistProbe, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 },
+              // Restart the container when the IRIS instance is down (the seed's `iris stop` experiment).
+              livenessProbe: { ...qlistProbe, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+              // Serve traffic only while the superserver accepts connections.
+              readinessProbe: {
+                tcpSocket: { port: "superserver" },
+                periodSeconds: 5,
+                timeoutSeconds: 3,
+                failureThreshold: 2,
+              },
+              resources: {
+                requests: { ...database.resources.requests },
+                limits: { ...database.resources.limits },
+              },
+              volumeMounts: [
+                { name: "data", mountPath: DATA_MOUNT },
+                { name: "cpf", mountPath: CPF_MOUNT, readOnly: true },
+                { name: "credentials", mountPath: CREDENTIALS_MOUNT, readOnly: true },
+              ],
+            },
+          ],
+          volumes: [
+            { name: "data", persistentVolumeClaim: { claimName: names.claim } },
+            { name: "cpf", configMap: { name: names.cpfConfigMap } },
+            {
+              name: "credentials",
+              secret: {
+                secretName: names.credentialsSecret,
+                items: [{ key: PASSWORD_KEY, path: PASSWORD_KEY }],
+                defaultMode: 0o400,
+              },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+export function irisService(database: DatabaseSpec, names: IrisNames): k8s.types.input.core.v1.Service {
+  const exposure = database.exposure;
+  const ports = Object.entries(IRIS_PORTS).map(([name, port]) => ({
+    name,
+    port,
+    targetPort: name,
+    protocol: "TCP",
+  }));
+  const common = {
+    selector: selectorLabels({ name: "iris", instance: database.name }),
+    ports,
+  };
+  const metadata = {
+    name: names.service,
+    namespace: names.namespace,
+    labels: labelsOf(database, "database"),
+  };
+  if (exposure.type === "loadBalancer") {
+    return {
+      metadata: { ...metadata, annotations: exposure.annotations },
+      spec: { ...common, type: "LoadBalancer", loadBalancerSourceRanges: exposure.allowedSourceRanges },
+    };
+  }
+  return { metadata, spec: { ...common, type: "ClusterIP" } };
+}

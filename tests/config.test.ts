@@ -1,0 +1,420 @@
+// Stack config: every bad input is rejected with a message naming the key, the value and what is
+// allowed; good input gets the documented defaults; Pulumi.yaml, stacks/ and README agree with the code.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { parse } from "yaml";
+import { CONFIG_KEYS, CONFIG_KEY_NAMES, type ConfigKeySpec } from "../components/config/keys";
+import { configFromMap } from "../components/config/load";
+import { ConfigError } from "../components/config/validate";
+import { configMapFromValues } from "../tools/synth/stackfile";
+import { PROJECT_ROOT, STACKS } from "./helpers/synth";
+
+/** Builds the CLI's config map from YAML-level values given without the `hadb:` prefix. */
+function configOf(values: Record<string, unknown>): Record<string, string> {
+  return configMapFromValues(Object.fromEntries(Object.entries(values).map(([k, v]) => [`hadb:${k}`, v])))
+    .config;
+}
+
+function problemsOf(values: Record<string, unknown> | Record<string, string>, raw = false): string[] {
+  try {
+    configFromMap(raw ? (values as Record<string, string>) : configOf(values));
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
+    return error.problems;
+  }
+  assert.fail("config was accepted");
+}
+
+const iris = (extra: Record<string, unknown> = {}) => ({ engine: "iris", name: "iris", ...extra });
+
+interface BadCase {
+  why: string;
+  values: Record<string, unknown>;
+  /** The exact problem line expected (key, bad value, what is allowed). */
+  message: string;
+  /** Raw string config instead of YAML values (to test parsing). */
+  raw?: Record<string, string>;
+}
+
+const BAD_CONFIGS: BadCase[] = [
+  {
+    why: "unknown cloud",
+    values: { cloud: "azure" },
+    message: 'hadb:cloud: "azure" is not allowed; allowed: aks | eks | gke | vagrant | existing',
+  },
+  {
+    why: "cloud not supported yet",
+    values: { cloud: "aks" },
+    message:
+      'hadb:cloud: "aks" is not supported yet (planned with managed cloud clusters); supported now: existing',
+  },
+  {
+    why: "vagrant not supported yet",
+    values: { cloud: "vagrant" },
+    message:
+      'hadb:cloud: "vagrant" is not supported yet (planned with the Vagrant lab); supported now: existing',
+  },
+  {
+    why: "unknown storage",
+    values: { storage: "nfs" },
+    message: 'hadb:storage: "nfs" is not allowed; allowed: longhorn | rook-ceph | portworx | iscsi',
+  },
+  {
+    why: "rook-ceph not supported yet",
+    values: { storage: "rook-ceph" },
+    message:
+      'hadb:storage: "rook-ceph" is not supported yet (planned with Rook-Ceph storage); supported now: longhorn',
+  },
+  {
+    why: "iscsi not supported yet",
+    values: { storage: "iscsi" },
+    message:
+      'hadb:storage: "iscsi" is not supported yet (planned with the iSCSI LUN backend); supported now: longhorn',
+  },
+  {
+    why: "node count is not a number",
+    values: {},
+    raw: { "hadb:nodeCount": "three" },
+    message: 'hadb:nodeCount: "three" must be an integer',
+  },
+  {
+    why: "replicated storage with fewer than 3 nodes",
+    values: { nodeCount: 2 },
+    message:
+      'hadb:nodeCount: 2 is too small for replicated storage "longhorn": needs at least 3 nodes so every replica has its own node',
+  },
+  {
+    why: "zero nodes",
+    values: { nodeCount: 0 },
+    message: "hadb:nodeCount: 0 must be an integer from 1 to 100",
+  },
+  {
+    why: "fewer than 3 storage replicas",
+    values: { storageReplicas: 2 },
+    message: "hadb:storageReplicas: 2 must be an integer from 3 to 20",
+  },
+  {
+    why: "more replicas than nodes",
+    values: { storageReplicas: 5 },
+    message: "hadb:storageReplicas: 5 exceeds hadb:nodeCount (3): replicas are forced onto different nodes",
+  },
+  {
+    why: "duplicate zones",
+    values: { zones: ["a", "b", "a"] },
+    message: 'hadb:zones: ["a","b","a"] must list distinct zones; repeated: a',
+  },
+  {
+    why: "zones not a list",
+    values: {},
+    raw: { "hadb:zones": "zone-1" },
+    message: 'hadb:zones: "zone-1" is not valid list config (JSON/YAML)',
+  },
+  {
+    why: "empty zone name",
+    values: { zones: ["a", ""] },
+    message: 'hadb:zones: ["a",""] must be a list of zone names, e.g. ["eastus-1", "eastus-2", "eastus-3"]',
+  },
+  {
+    why: "unknown node OS",
+    values: { nodeOs: "windows" },
+    message: 'hadb:nodeOs: "windows" is not allowed; allowed: detect | debian | rhel | amazonlinux | cos',
+  },
+  {
+    why: "Container-Optimized OS with Longhorn",
+    values: { nodeOs: "cos" },
+    message:
+      'hadb:nodeOs: "cos" cannot run storage "longhorn": Container-Optimized OS cannot install open-iscsi; use an Ubuntu node image (nodeOs debian)',
+  },
+  {
+    why: "toleration above the Kubernetes default",
+    values: { evictionTolerationSeconds: 600 },
+    message: "hadb:evictionTolerationSeconds: 600 must be an integer from 0 to 300",
+  },
+  {
+    why: "negative toleration",
+    values: { evictionTolerationSeconds: -1 },
+    message: "hadb:evictionTolerationSeconds: -1 must be an integer from 0 to 300",
+  },
+  {
+    why: "prepareNodes not a boolean",
+    values: {},
+    raw: { "hadb:prepareNodes": "yes" },
+    message: 'hadb:prepareNodes: "yes" must be true or false',
+  },
+  {
+    why: "namespace not a DNS label",
+    values: { namespace: "Hadb_DB" },
+    message:
+      "hadb:namespace: \"Hadb_DB\" must be a DNS label (lowercase letters, digits, '-', starting with a letter)",
+  },
+  {
+    why: "misspelled key",
+    values: { nodecount: 3 },
+    message: `hadb:nodecount: is not a known key (did you mean hadb:nodeCount?); known keys: ${CONFIG_KEY_NAMES.join(", ")}`,
+  },
+  {
+    why: "kube context for a cloud hadb creates",
+    values: { cloud: "eks", kubeContext: "prod" },
+    message: 'hadb:kubeContext: "(set)" only applies to cloud "existing" (cloud is "eks")',
+  },
+  {
+    why: "databases not a list",
+    values: { databases: { engine: "iris" } },
+    message:
+      'hadb:databases: {"engine":"iris"} must be a list of database entries, e.g. [{engine: iris, name: iris}]',
+  },
+  {
+    why: "unknown engine",
+    values: { databases: [{ engine: "oracle", name: "db" }] },
+    message: 'hadb:databases[0].engine: "oracle" is not allowed; allowed: iris | mysql | postgres',
+  },
+  {
+    why: "engine not supported yet",
+    values: { databases: [{ engine: "mysql", name: "db" }] },
+    message:
+      'hadb:databases[0].engine: "mysql" is not supported yet (planned with the MySQL engine); supported now: iris',
+  },
+  {
+    why: "database without a name",
+    values: { databases: [{ engine: "iris" }] },
+    message:
+      "hadb:databases[0].name: (unset) must be a DNS label of at most 40 characters (lowercase letters, digits, '-', starting with a letter)",
+  },
+  {
+    why: "database name too long",
+    values: { databases: [iris({ name: "a".repeat(41) })] },
+    message: `hadb:databases[0].name: "${"a".repeat(41)}" must be a DNS label of at most 40 characters (lowercase letters, digits, '-', starting with a letter)`,
+  },
+  {
+    why: "duplicate database names",
+    values: { databases: [iris(), iris()] },
+    message:
+      'hadb:databases[1].name: "iris" duplicates hadb:databases[0].name: database names must be unique',
+  },
+  {
+    why: "volume size not a quantity",
+    values: { databases: [iris({ volumeSize: "10GB" })] },
+    message:
+      'hadb:databases[0].volumeSize: "10GB" must be a positive Kubernetes quantity string, e.g. "512Mi" or "10Gi"',
+  },
+  {
+    why: "volume too small",
+    values: { databases: [iris({ volumeSize: "512Mi" })] },
+    message:
+      'hadb:databases[0].volumeSize: "512Mi" must be at least 1Gi (a database volume holds data, journals and logs)',
+  },
+  {
+    why: "version and image together",
+    values: { databases: [iris({ version: "2026.1", image: "repo/iris:2026.1" })] },
+    message:
+      'hadb:databases[0].image: "repo/iris:2026.1" cannot be combined with version: give either a version or a full image',
+  },
+  {
+    why: "moving image tag",
+    values: { databases: [iris({ image: "intersystems/iris-community:latest" })] },
+    message:
+      'hadb:databases[0].image: "intersystems/iris-community:latest" must not use the moving tag "latest": pin a version',
+  },
+  {
+    why: "image without tag",
+    values: { databases: [iris({ image: "intersystems/iris-community" })] },
+    message:
+      'hadb:databases[0].image: "intersystems/iris-community" must be a pinned image reference with a tag or digest, e.g. registry/repo:2026.1',
+  },
+  {
+    why: "malformed version",
+    values: { databases: [iris({ version: "latest" })] },
+    message:
+      'hadb:databases[0].version: "latest" is not a supported iris version; expected a version like "2026.1"',
+  },
+  {
+    why: "requests above limits",
+    values: {
+      databases: [iris({ resources: { requests: { cpu: "4" }, limits: { cpu: "2", memory: "4Gi" } } })],
+    },
+    message: 'hadb:databases[0].resources.requests.cpu: "4" exceeds limits.cpu (2)',
+  },
+  {
+    why: "memory limit too small",
+    values: { databases: [iris({ resources: { limits: { memory: "512Mi" } } })] },
+    message: 'hadb:databases[0].resources.limits.memory: "512Mi" must be at least 1Gi for a database server',
+  },
+  {
+    why: "load balancer without allowlist",
+    values: { databases: [iris({ exposure: { type: "loadBalancer" } })] },
+    message:
+      'hadb:databases[0].exposure.allowedSourceRanges: (unset) is required for a loadBalancer: list the CIDRs allowed to connect, e.g. ["10.0.0.0/8"]; databases are private by default',
+  },
+  {
+    why: "load balancer open to the internet",
+    values: { databases: [iris({ exposure: { type: "loadBalancer", allowedSourceRanges: ["0.0.0.0/0"] } })] },
+    message:
+      'hadb:databases[0].exposure.allowedSourceRanges[0]: "0.0.0.0/0" opens the database to every address: list only the networks that need access',
+  },
+  {
+    why: "malformed CIDR",
+    values: {
+      databases: [iris({ exposure: { type: "loadBalancer", allowedSourceRanges: ["10.0.0.0/33"] } })],
+    },
+    message:
+      'hadb:databases[0].exposure.allowedSourceRanges[0]: "10.0.0.0/33" must be a CIDR such as 203.0.113.0/24',
+  },
+  {
+    why: "unknown exposure type",
+    values: { databases: [iris({ exposure: { type: "public" } })] },
+    message:
+      'hadb:databases[0].exposure.type: "public" is not allowed; allowed: clusterIP | loadBalancer | nodePort',
+  },
+  {
+    why: "node port not supported yet",
+    values: { databases: [iris({ exposure: { type: "nodePort" } })] },
+    message:
+      'hadb:databases[0].exposure.type: "nodePort" is not supported yet (planned with the Vagrant lab); supported now: clusterIP | loadBalancer',
+  },
+  {
+    why: "misspelled database key",
+    values: { databases: [iris({ volumSize: "10Gi" })] },
+    message:
+      'hadb:databases[0].volumSize: "10Gi" is not a known key; allowed: engine | name | volumeSize | version | image | resources | exposure | iris',
+  },
+  {
+    why: "CPF key managed by hadb",
+    values: { databases: [iris({ iris: { cpfConfig: { globals: "0,0,100,0,0,0" } } })] },
+    message:
+      'hadb:databases[0].iris.cpfConfig.globals: "0,0,100,0,0,0" is managed by hadb: use hadb:databases[0].iris.globalBuffersMB / gmheapKB',
+  },
+  {
+    why: "CPF value smuggling a new section",
+    values: { databases: [iris({ iris: { cpfConfig: { locksiz: "1\n[Startup]\nPasswordHash=x" } } })] },
+    message:
+      'hadb:databases[0].iris.cpfConfig.locksiz: "1\\n[Startup]\\nPasswordHash=x" must be a single-line string or number (no newlines or brackets)',
+  },
+  {
+    why: "global buffers larger than the memory limit allows",
+    values: { databases: [iris({ iris: { globalBuffersMB: 100000 } })] },
+    message: "hadb:databases[0].iris.globalBuffersMB: 100000 must be an integer from 16 to 3276",
+  },
+  {
+    why: "databases is not valid structured config",
+    values: {},
+    raw: { "hadb:databases": "[{engine: iris" },
+    message: 'hadb:databases: "[{engine: iris" is not valid structured config (JSON/YAML)',
+  },
+];
+
+describe("config validation rejects bad stack config with a clear message", () => {
+  assert.ok(BAD_CONFIGS.length >= 25);
+  for (const bad of BAD_CONFIGS) {
+    it(bad.why, () => {
+      const problems = bad.raw ? problemsOf(bad.raw, true) : problemsOf(bad.values);
+      assert.ok(
+        problems.includes(bad.message),
+        `expected:\n  ${bad.message}\ngot:\n  ${problems.join("\n  ")}`,
+      );
+    });
+  }
+
+  it("reports every problem at once", () => {
+    const problems = problemsOf({
+      cloud: "azure",
+      storage: "nfs",
+      databases: [{ engine: "oracle", name: "X" }],
+    });
+    assert.equal(problems.length, 4);
+  });
+
+  it("never echoes a kubeconfig (it holds credentials)", () => {
+    const problems = problemsOf({ cloud: "eks", kubeconfig: "apiVersion: v1\nusers: [{token: s3cr3t}]" });
+    assert.ok(problems.some((p) => p.startsWith("hadb:kubeconfig:")));
+    assert.ok(problems.every((p) => !p.includes("s3cr3t")));
+  });
+});
+
+describe("config defaults", () => {
+  it("an empty stack is a private, 3-node Longhorn setup on the current cluster", () => {
+    const config = configFromMap({});
+    assert.equal(config.cloud, "existing");
+    assert.equal(config.storage, "longhorn");
+    assert.equal(config.nodeCount, 3);
+    assert.equal(config.storageReplicas, 3);
+    assert.equal(config.evictionTolerationSeconds, 15);
+    assert.equal(config.prepareNodes, true);
+    assert.equal(config.kubeconfig, undefined);
+    assert.deepEqual(config.databases, []);
+  });
+
+  it("an IRIS entry gets the pinned EM image, Guaranteed resources, 25% global buffers and a private Service", () => {
+    const [database] = configFromMap(configOf({ databases: [iris()] })).databases;
+    assert.ok(database);
+    assert.equal(database.image, "containers.intersystems.com/intersystems/iris-community:2026.1");
+    assert.deepEqual(database.resources.requests, database.resources.limits);
+    assert.equal(database.iris?.globalBuffersMB, 1024);
+    assert.deepEqual(database.exposure, { type: "clusterIP" });
+    assert.equal(database.volumeSize, "10Gi");
+  });
+
+  it("a version override changes only the tag; numbers are accepted as CPU quantities", () => {
+    const [database] = configFromMap(
+      configOf({
+        databases: [iris({ version: "2025.1", resources: { limits: { cpu: 2, memory: "8Gi" } } })],
+      }),
+    ).databases;
+    assert.equal(database?.image, "containers.intersystems.com/intersystems/iris-community:2025.1");
+    assert.deepEqual(database.resources.requests, { cpu: "2", memory: "8Gi" });
+  });
+
+  it("other namespaces' keys (e.g. kubernetes:, aws:) are left alone", () => {
+    assert.doesNotThrow(() => configFromMap({ "aws:region": "eu-west-1", "kubernetes:context": "x" }));
+  });
+});
+
+describe("Pulumi.yaml, stacks/ and README agree with the config table", () => {
+  const project = parse(readFileSync(join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as {
+    name: string;
+    config: Record<
+      string,
+      { type?: string; items?: { type: string }; default?: unknown; description: string; secret?: boolean }
+    >;
+  };
+
+  it("Pulumi.yaml declares exactly the keys of components/config/keys.ts with the same type, default and description", () => {
+    assert.equal(project.name, "hadb");
+    assert.deepEqual(Object.keys(project.config).sort(), [...CONFIG_KEY_NAMES].sort());
+    for (const name of CONFIG_KEY_NAMES) {
+      const spec: ConfigKeySpec = CONFIG_KEYS[name];
+      const declared = project.config[name];
+      assert.ok(declared, name);
+      // Pulumi's typed config has no object type: such keys are declared untyped.
+      assert.equal(declared.type, spec.type === "object" ? undefined : spec.type, `${name} type`);
+      if (spec.items) assert.deepEqual(declared.items, { type: spec.items }, `${name} items`);
+      assert.deepEqual(declared.default, spec.default, `${name} default`);
+      assert.equal(declared.description, spec.description, `${name} description`);
+      assert.equal(declared.secret ?? false, spec.secret ?? false, `${name} secret`);
+      // A typed key without a default is required by the Pulumi CLI: every hadb key is optional.
+      assert.ok("default" in declared, `${name} must have a default`);
+    }
+  });
+
+  it("Pulumi.dev.yaml is the stacks/dev.yaml configuration", () => {
+    const dev = parse(readFileSync(join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")) as unknown;
+    const template = parse(readFileSync(join(PROJECT_ROOT, "stacks", "dev.yaml"), "utf8")) as unknown;
+    assert.deepEqual(dev, template);
+  });
+
+  it("every stack in stacks/ is valid config", () => {
+    assert.ok(STACKS.includes("dev"));
+    for (const stack of STACKS) {
+      const document = parse(readFileSync(join(PROJECT_ROOT, "stacks", `${stack}.yaml`), "utf8")) as {
+        config: Record<string, unknown>;
+      };
+      assert.doesNotThrow(() => configFromMap(configMapFromValues(document.config).config), stack);
+    }
+  });
+
+  it("README's config reference lists every key", () => {
+    const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
+    for (const name of CONFIG_KEY_NAMES) assert.match(readme, new RegExp(`\\| \`hadb:${name}\``), name);
+  });
+});

@@ -1,0 +1,95 @@
+// `npm run synth` as a user runs it: the dev stack's reviewable output, and bad stack files.
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { stringify } from "yaml";
+import { runSynth, synthStack } from "./helpers/synth";
+
+describe("npm run synth -- dev", () => {
+  const result = synthStack("dev");
+
+  it("writes the resource list, manifests, Helm releases and outputs", () => {
+    for (const file of [
+      "resources.json",
+      "resources.txt",
+      "all.yaml",
+      "outputs.json",
+      "helm/longhorn.yaml",
+    ]) {
+      assert.ok(result.texts[file] !== undefined, file);
+    }
+    assert.match(
+      result.texts["resources.txt"] ?? "",
+      /kubernetes:helm\.sh\/v3:Release \| longhorn \| hadb:storage:Longhorn::longhorn/,
+    );
+  });
+
+  it("contains Longhorn, node prep, StorageClass, IRIS Deployment/Service/PVC/ConfigMap and the password Secret", () => {
+    const kinds = (kind: string) =>
+      result.manifests.filter((m) => m.kind === kind).map((m) => m.metadata.name);
+    assert.deepEqual(
+      result.releases.map((r) => `${r.chart}@${r.version}`),
+      ["longhorn@1.12.1"],
+    );
+    assert.deepEqual(kinds("DaemonSet"), ["hadb-node-prep"]);
+    assert.deepEqual(kinds("StorageClass"), ["hadb-longhorn"]);
+    assert.deepEqual(kinds("Deployment"), ["iris"]);
+    assert.deepEqual(kinds("Service"), ["iris"]);
+    assert.deepEqual(kinds("PersistentVolumeClaim"), ["iris-data"]);
+    assert.deepEqual(kinds("ConfigMap").sort(), ["hadb-node-prep", "iris-cpf-merge"]);
+    assert.deepEqual(kinds("Secret"), ["iris-credentials"]);
+    const deployment: any = result.manifests.find((m) => m.kind === "Deployment");
+    assert.equal(deployment.spec.strategy.type, "Recreate");
+    assert.equal(deployment.spec.replicas, 1);
+    const service: any = result.manifests.find((m) => m.kind === "Service");
+    assert.equal(service.spec.type, "ClusterIP");
+  });
+});
+
+describe("npm run synth with a bad stack file", () => {
+  const dir = mkdtempSync(join(tmpdir(), "hadb-bad-stack-"));
+
+  it("exits 1 with the validation message and registers no resource", () => {
+    const file = join(dir, "Pulumi.bad.yaml");
+    writeFileSync(
+      file,
+      stringify({
+        config: {
+          "hadb:storage": "portworx",
+          "hadb:databases": [
+            {
+              engine: "iris",
+              name: "iris",
+              exposure: { type: "loadBalancer", allowedSourceRanges: ["0.0.0.0/0"] },
+            },
+          ],
+        },
+      }),
+    );
+    const out = join(dir, "out");
+    const run = runSynth([file, "--out", out]);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /invalid hadb stack configuration:/);
+    assert.match(
+      run.stderr,
+      /hadb:storage: "portworx" is not supported yet \(planned with Portworx storage\); supported now: longhorn/,
+    );
+    assert.match(
+      run.stderr,
+      /hadb:databases\[0\]\.exposure\.allowedSourceRanges\[0\]: "0\.0\.0\.0\/0" opens the database to every address/,
+    );
+    assert.match(run.stderr, /resources registered before the error: 0/);
+    assert.ok(!existsSync(out), "no output written for an invalid stack");
+  });
+
+  it("reports a missing stack file and bad usage", () => {
+    const missing = runSynth(["no-such-stack"]);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /stack file not found: .*stacks\/no-such-stack\.yaml/);
+    const usage = runSynth([]);
+    assert.equal(usage.status, 2);
+    assert.match(usage.stderr, /usage: npm run synth/);
+  });
+});

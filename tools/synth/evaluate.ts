@@ -1,0 +1,173 @@
+// Runs the real hadb program (index.ts) under Pulumi's mock runtime: no engine, no credentials, no
+// network. Records every resource registration as the engine would receive it (type, name, parent,
+// dependencies, provider, inputs with secrets still marked). One evaluation per process: the Pulumi
+// runtime is global state.
+
+import * as pulumi from "@pulumi/pulumi";
+import { join } from "node:path";
+
+/** What one registered resource looks like to a reviewer. */
+export interface RecordedResource {
+  urn: string;
+  type: string;
+  name: string;
+  custom: boolean;
+  parentUrn: string;
+  dependencyUrns: string[];
+  providerRef: string;
+  /** Inputs as sent to the engine; secret values are SecretValue wrappers. */
+  inputs: Record<string, unknown>;
+}
+
+export interface Evaluation {
+  resources: RecordedResource[];
+  /** Stack outputs; secret ones as SecretValue wrappers. */
+  outputs: Record<string, unknown>;
+  evaluationMs: number;
+}
+
+/** Marker for a value Pulumi treats as secret (kept so writers can redact and tests can assert). */
+export class SecretValue {
+  constructor(readonly value: unknown) {}
+}
+
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Replaces Pulumi's wire-format secret wrappers with SecretValue (recursively). */
+function markSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(markSecrets);
+  if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    if (record[SIG_KEY] === SECRET_SIG) return new SecretValue(markSecrets(record.value));
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, markSecrets(v)]));
+  }
+  return value;
+}
+
+/** Values the mock "cloud" returns for outputs that only exist after a real deployment. */
+export const UNKNOWN_PREFIX = "<unknown until deploy:";
+const placeholder = (what: string) => `${UNKNOWN_PREFIX} ${what}>`;
+
+/** Mock passwords carry this marker so tests can prove they never appear in plain text anywhere. */
+export const MOCK_SECRET_MARKER = "MOCKSECRET";
+
+class RecordingMocks implements pulumi.runtime.Mocks {
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+    const state: Record<string, unknown> = { ...(args.inputs as Record<string, unknown>) };
+    if (args.type === "random:index/randomPassword:RandomPassword") {
+      // The real provider returns `result` as a secret; the program must mark it secret itself too.
+      state.result = `${MOCK_SECRET_MARKER}-${args.name}-${Math.random().toString(36).slice(2, 10)}`;
+    }
+    return { id: placeholder(`id of ${args.name}`), state };
+  }
+
+  call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    throw new Error(`hadb's offline evaluation does not expect provider function calls (got ${args.token})`);
+  }
+}
+
+interface RegisterResourceRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getProvider(): string;
+  getDependenciesList(): string[];
+  getObject(): unknown;
+}
+
+type Callback = (error: Error | null, response?: { getUrn(): string }) => void;
+interface MockMonitor {
+  registerResource(request: RegisterResourceRequest, callback: Callback): Promise<void>;
+}
+
+// Internal SDK modules: no public API exposes parents/dependencies under mocks (pulumi/pulumi#14421).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settings = require("@pulumi/pulumi/runtime/settings") as {
+  getMonitor(): MockMonitor;
+  waitForRPCs(): Promise<void>;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const rpc = require("@pulumi/pulumi/runtime/rpc") as {
+  deserializeProperties(struct: unknown): Record<string, unknown>;
+};
+
+async function resolveOutput(value: unknown): Promise<unknown> {
+  if (!pulumi.Output.isInstance(value)) return value;
+  const plain = await new Promise<unknown>((resolve) => {
+    value.apply((v) => {
+      resolve(v);
+    });
+  });
+  return (await pulumi.isSecret(value)) ? new SecretValue(plain) : plain;
+}
+
+export interface EvaluateOptions {
+  projectRoot: string;
+  stack: string;
+  /** Pulumi config map as the CLI would pass it (`hadb:key` -> string). */
+  config: Record<string, string>;
+  secretKeys: string[];
+}
+
+/** The program failed; `registered` counts hadb's resources registered before the failure. */
+export class EvaluationError extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly registered: number,
+  ) {
+    super(error instanceof Error ? error.message : String(error), { cause: error });
+    this.name = "EvaluationError";
+  }
+}
+
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
+export async function evaluateProgram(options: EvaluateOptions): Promise<Evaluation> {
+  pulumi.runtime.setAllConfig(options.config, options.secretKeys);
+  await pulumi.runtime.setMocks(new RecordingMocks(), "hadb", options.stack, false);
+
+  const resources: RecordedResource[] = [];
+  const monitor = settings.getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request, callback) =>
+    register(request, (error, response) => {
+      if (!error && response) {
+        resources.push({
+          urn: response.getUrn(),
+          type: request.getType(),
+          name: request.getName(),
+          custom: request.getCustom(),
+          parentUrn: request.getParent(),
+          dependencyUrns: request.getDependenciesList(),
+          providerRef: request.getProvider(),
+          inputs: markSecrets(rpc.deserializeProperties(request.getObject())) as Record<string, unknown>,
+        });
+      }
+      callback(error, response);
+    });
+
+  const started = performance.now();
+  let exported: Record<string, unknown> = {};
+  try {
+    await pulumi.runtime.runInPulumiStack(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      exported = require(join(options.projectRoot, "index.ts")) as Record<string, unknown>;
+      return Promise.resolve(exported);
+    });
+    await settings.waitForRPCs();
+  } catch (error) {
+    throw new EvaluationError(
+      error,
+      resources.filter((resource) => resource.type !== ROOT_STACK_TYPE).length,
+    );
+  }
+  const evaluationMs = performance.now() - started;
+
+  const outputs: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(exported)) {
+    outputs[name] = await resolveOutput(value);
+  }
+  return { resources, outputs, evaluationMs };
+}

@@ -1,0 +1,156 @@
+// Turns an evaluation into the reviewable synth folder:
+//   resources.json / resources.txt   every resource: type, name, parent, dependencies, key inputs
+//   manifests/*.yaml + all.yaml      every Kubernetes object (what the control-plane tests apply)
+//   helm/*.yaml                      every Helm release: chart, version, repository, values
+//   outputs.json                     stack outputs
+// Secrets are written as "[secret]"; nothing in the folder holds a secret value.
+
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { SecretValue, type Evaluation, type RecordedResource } from "./evaluate";
+
+export const REDACTED = "[secret]";
+export const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
+
+/** Secrets become "[secret]"; a secret map keeps its keys (they are not secret) so manifests stay well-formed. */
+export function redact(value: unknown): unknown {
+  if (value instanceof SecretValue) {
+    const inner = value.value;
+    if (
+      inner !== null &&
+      typeof inner === "object" &&
+      !Array.isArray(inner) &&
+      !(inner instanceof SecretValue)
+    ) {
+      return Object.fromEntries(Object.keys(inner).map((key) => [key, REDACTED]));
+    }
+    return REDACTED;
+  }
+  if (Array.isArray(value)) return value.map(redact);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, redact(v)]),
+    );
+  }
+  return value;
+}
+
+/** `urn:pulumi:stack::project::a$b$type::name` -> `type::name` */
+export function shortUrn(urn: string): string {
+  if (!urn) return "";
+  const parts = urn.split("::");
+  const types = parts[2] ?? "";
+  return `${types.split("$").pop() ?? types}::${parts.slice(3).join("::")}`;
+}
+
+export function isKubernetesObject(resource: RecordedResource): boolean {
+  return resource.custom && resource.type.startsWith("kubernetes:") && resource.type !== HELM_RELEASE_TYPE;
+}
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  [field: string]: unknown;
+}
+
+export function kubernetesObject(resource: RecordedResource): KubeObject {
+  const { apiVersion, kind, metadata, ...rest } = redact(resource.inputs) as Record<string, unknown>;
+  return { apiVersion, kind, metadata, ...rest } as KubeObject;
+}
+
+export interface HelmRelease {
+  name: string;
+  chart: string;
+  version: string;
+  repository: string;
+  namespace: string;
+  values: Record<string, unknown>;
+}
+
+export function helmRelease(resource: RecordedResource): HelmRelease {
+  const inputs = redact(resource.inputs) as Record<string, unknown>;
+  const repositoryOpts = (inputs.repositoryOpts ?? {}) as { repo?: string };
+  return {
+    name: typeof inputs.name === "string" ? inputs.name : resource.name,
+    chart: String(inputs.chart),
+    version: String(inputs.version),
+    repository: repositoryOpts.repo ?? "",
+    namespace: typeof inputs.namespace === "string" ? inputs.namespace : "default",
+    values: (inputs.values ?? {}) as Record<string, unknown>,
+  };
+}
+
+const fileSafe = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, "_");
+
+export interface SynthSummary {
+  resources: number;
+  kubernetesObjects: number;
+  helmReleases: number;
+  evaluationMs: number;
+}
+
+export function writeSynth(evaluation: Evaluation, outDir: string): SynthSummary {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(join(outDir, "manifests"), { recursive: true });
+  mkdirSync(join(outDir, "helm"), { recursive: true });
+
+  const rows = [];
+  const manifests: KubeObject[] = [];
+  let helmReleases = 0;
+  for (const resource of evaluation.resources) {
+    let keyInputs: unknown;
+    if (isKubernetesObject(resource)) {
+      const object = kubernetesObject(resource);
+      const file = `manifests/${String(manifests.length).padStart(3, "0")}-${fileSafe(object.kind)}-${fileSafe(
+        object.metadata.namespace ?? "cluster",
+      )}-${fileSafe(object.metadata.name)}.yaml`;
+      writeFileSync(join(outDir, file), stringify(object));
+      manifests.push(object);
+      keyInputs = {
+        kind: object.kind,
+        namespace: object.metadata.namespace,
+        name: object.metadata.name,
+        file,
+      };
+    } else if (resource.type === HELM_RELEASE_TYPE) {
+      const release = helmRelease(resource);
+      const file = `helm/${fileSafe(release.name)}.yaml`;
+      writeFileSync(join(outDir, file), stringify(release));
+      helmReleases++;
+      keyInputs = { chart: release.chart, version: release.version, repository: release.repository, file };
+    } else {
+      keyInputs = redact(resource.inputs);
+    }
+    rows.push({
+      type: resource.type,
+      name: resource.name,
+      parent: shortUrn(resource.parentUrn),
+      dependsOn: resource.dependencyUrns.map(shortUrn),
+      provider: resource.providerRef ? shortUrn(resource.providerRef.split("::").slice(0, 4).join("::")) : "",
+      inputs: keyInputs,
+    });
+  }
+
+  writeFileSync(join(outDir, "resources.json"), `${JSON.stringify(rows, null, 2)}\n`);
+  const table = rows.map((row) =>
+    [row.type, row.name, row.parent || "-", row.dependsOn.length ? row.dependsOn.join(", ") : "-"].join(
+      " | ",
+    ),
+  );
+  writeFileSync(join(outDir, "resources.txt"), `type | name | parent | depends on\n${table.join("\n")}\n`);
+  writeFileSync(join(outDir, "all.yaml"), manifests.map((object) => stringify(object)).join("---\n"));
+  writeFileSync(join(outDir, "outputs.json"), `${JSON.stringify(redact(evaluation.outputs), null, 2)}\n`);
+  return {
+    resources: rows.length,
+    kubernetesObjects: manifests.length,
+    helmReleases,
+    evaluationMs: Math.round(evaluation.evaluationMs),
+  };
+}
