@@ -5,6 +5,7 @@ import { ENGINE_CATALOG, IRIS_DEFAULT_GMHEAP_KB, IRIS_GLOBAL_BUFFER_SHARE } from
 import { CONFIG_KEYS, CONFIG_NAMESPACE, type ConfigKey, type ConfigKeySpec } from "./keys";
 import { isCidr, isWholeInternet } from "./network";
 import { MEBIBYTE, parseQuantity } from "./quantity";
+import { KUBERNETES_DEFAULT_TOLERATION_SECONDS } from "../failover/timings";
 import { NOT_SUPPORTED_YET, supportedNow } from "./support";
 import {
   CLOUDS,
@@ -34,7 +35,7 @@ export const MAX_DATABASE_NAME_LENGTH = 40;
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const MIN_REPLICATED_NODES = 3;
 const MIN_STORAGE_REPLICAS = 3;
-const KUBERNETES_DEFAULT_TOLERATION_SECONDS = 300;
+
 /** CPF keys hadb manages itself; setting them through `cpfConfig` would fight the generated merge file. */
 const MANAGED_CPF_KEYS = ["globals", "gmheap"];
 const CPF_KEY = /^[A-Za-z][A-Za-z0-9]*$/;
