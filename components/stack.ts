@@ -2,7 +2,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createCluster } from "./cluster";
 import type { HadbConfig } from "./config/types";
+import { stackFailoverBudget } from "./databases/budget";
 import { Databases } from "./databases/component";
+import type { FailureBudget } from "./failover/budget";
 import { NodePrep } from "./nodeprep/component";
 import { createStorage } from "./storage";
 
@@ -13,6 +15,8 @@ export interface HadbOutputs {
   namespace: string;
   databases: Record<string, Omit<import("./databases/endpoint").DatabaseEndpoint, "password">>;
   databasePasswords: pulumi.Output<Record<string, string>>;
+  /** Worst-case recovery timeline per database and failure (README "Failover budget"). */
+  failoverBudget: Record<string, FailureBudget[]>;
 }
 
 export function buildHadb(config: HadbConfig): HadbOutputs {
@@ -35,6 +39,7 @@ export function buildHadb(config: HadbConfig): HadbOutputs {
     databases: Object.fromEntries(
       endpoints.map(([name, { password: _password, ...plain }]) => [name, plain]),
     ),
+    failoverBudget: stackFailoverBudget(config),
     databasePasswords: pulumi.secret(
       pulumi.all(Object.fromEntries(endpoints.map(([name, endpoint]) => [name, endpoint.password]))),
     ),

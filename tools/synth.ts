@@ -4,6 +4,8 @@
 
 import { resolve } from "node:path";
 import { ConfigError } from "../components/config/validate";
+import { formatBudget } from "../components/databases/budget";
+import type { FailureBudget } from "../components/failover/budget";
 import { EvaluationError, evaluateProgram } from "./synth/evaluate";
 import { readStackFile } from "./synth/stackfile";
 import { writeSynth } from "./synth/write";
@@ -40,9 +42,14 @@ async function main(): Promise<void> {
     secretKeys: stackFile.secretKeys,
   });
   const summary = writeSynth(evaluation, outDir);
+  const budgets = (evaluation.outputs.failoverBudget ?? {}) as Record<string, FailureBudget[]>;
   if (json) {
     console.log(JSON.stringify({ stack: stackFile.stack, outDir, ...summary }));
   } else {
+    for (const [database, budget] of Object.entries(budgets)) {
+      console.log(`failover budget of ${database} (worst case, seconds):`);
+      for (const line of formatBudget(budget)) console.log(`  ${line}`);
+    }
     console.log(
       `synth ${stackFile.stack}: ${summary.resources} resources, ${summary.kubernetesObjects} Kubernetes objects, ` +
         `${summary.helmReleases} Helm releases, evaluated in ${summary.evaluationMs} ms -> ${outDir}`,

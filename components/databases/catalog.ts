@@ -15,6 +15,11 @@ export interface EngineCatalogEntry {
   versionPattern: RegExp;
   versionExample: string;
   defaultResources: ContainerResources;
+  /**
+   * Worst-case start on an existing data directory including crash recovery, used by the failover
+   * budget. An estimate until the failover benchmark measures real starts.
+   */
+  startSecondsEstimate: number;
 }
 
 export const ENGINE_CATALOG: Record<Engine, EngineCatalogEntry> = {
@@ -25,6 +30,8 @@ export const ENGINE_CATALOG: Record<Engine, EngineCatalogEntry> = {
     versionExample: "2026.1",
     // requests = limits: Guaranteed QoS, so the kubelet evicts the database last under node pressure.
     defaultResources: { requests: { cpu: "1", memory: "4Gi" }, limits: { cpu: "1", memory: "4Gi" } },
+    // The seed article saw IRIS up 10-90 s after a failure, most of it Kubernetes; journal replay adds more.
+    startSecondsEstimate: 30,
   },
   mysql: {
     imageRepository: "mysql",
@@ -32,6 +39,7 @@ export const ENGINE_CATALOG: Record<Engine, EngineCatalogEntry> = {
     versionPattern: /^8\.4(\.\d+)?$/,
     versionExample: "8.4",
     defaultResources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "1", memory: "2Gi" } },
+    startSecondsEstimate: 20,
   },
   postgres: {
     imageRepository: "registry.developers.crunchydata.com/crunchydata/crunchy-postgres",
@@ -39,6 +47,7 @@ export const ENGINE_CATALOG: Record<Engine, EngineCatalogEntry> = {
     versionPattern: /^1[5-8]$/,
     versionExample: "17",
     defaultResources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "1", memory: "2Gi" } },
+    startSecondsEstimate: 20,
   },
 };
 

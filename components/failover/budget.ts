@@ -1,0 +1,242 @@
+// The failover budget: for each failure hadb is built to survive, the worst-case timeline from failure to
+// "database Ready again", step by step, each step with where its number comes from. Pure: computed from
+// the database's own manifest (probes, grace period, tolerations), the platform's controller timings
+// and the storage backend's detach/attach behaviour.
+
+import type * as k8s from "@pulumi/kubernetes";
+import type { Cloud, StorageBackend } from "../config/types";
+import {
+  MANAGED_CONTROLLER_TIMINGS,
+  SELF_MANAGED_CONTROLLER_TIMINGS,
+  type ControllerTimings,
+} from "./timings";
+
+export const FAILURES = ["processDies", "podDeleted", "nodeDrained", "nodeLost"] as const;
+export type Failure = (typeof FAILURES)[number];
+
+export interface BudgetStep {
+  step: string;
+  seconds: number;
+  /** Where the number comes from: a Kubernetes default, a chart setting, the manifest or stack config. */
+  source: string;
+}
+
+export interface FailureBudget {
+  failure: Failure;
+  steps: BudgetStep[];
+  totalSeconds: number;
+}
+
+/** The timing-relevant parts of a database pod, read from its manifest. */
+export interface DatabaseTimings {
+  liveness: { periodSeconds: number; failureThreshold: number };
+  readiness: { periodSeconds: number; failureThreshold: number };
+  terminationGracePeriodSeconds: number;
+  /** NoExecute toleration for not-ready/unreachable nodes (300 when the pod sets none). */
+  tolerationSeconds: number;
+  /** Worst-case engine start on an existing data directory, including crash recovery (estimate). */
+  startSeconds: number;
+}
+
+export interface StorageTimings {
+  /** Detach from the old node + attach on the new one when the old node is healthy. */
+  reattachSeconds: number;
+  /** Extra wait to release a volume still attached to a node that is down. */
+  lostNodeReleaseSeconds: number;
+  lostNodeReleaseSource: string;
+}
+
+/** Kubernetes' attach-detach controller force-detaches after 6 minutes when nothing else releases the volume. */
+export const KUBERNETES_FORCE_DETACH_SECONDS = 360;
+
+export function storageTimings(backend: StorageBackend): StorageTimings {
+  switch (backend) {
+    case "longhorn":
+      return {
+        reattachSeconds: 15,
+        // nodeDownPodDeletionPolicy: the manager force-deletes the pod and its VolumeAttachment once the
+        // node is down and the pod is terminating (hadb sets it in the chart values).
+        lostNodeReleaseSeconds: 15,
+        lostNodeReleaseSource:
+          "Longhorn nodeDownPodDeletionPolicy=delete-both-statefulset-and-deployment-pod (chart value)",
+      };
+    case "rook-ceph":
+      return {
+        reattachSeconds: 15,
+        // RBD volumes are released by the node.kubernetes.io/out-of-service taint (runbook step); without it
+        // only Kubernetes' force detach helps.
+        lostNodeReleaseSeconds: KUBERNETES_FORCE_DETACH_SECONDS,
+        lostNodeReleaseSource: "Kubernetes 6-minute force detach unless the out-of-service taint is applied",
+      };
+    case "portworx":
+      return {
+        reattachSeconds: 10,
+        lostNodeReleaseSeconds: 30,
+        lostNodeReleaseSource: "Stork health monitor reschedules pods off offline Portworx nodes",
+      };
+    case "iscsi":
+      return {
+        reattachSeconds: 10,
+        lostNodeReleaseSeconds: KUBERNETES_FORCE_DETACH_SECONDS,
+        lostNodeReleaseSource: "Kubernetes 6-minute force detach (iSCSI has no fencing)",
+      };
+  }
+}
+
+/** Controller timings of a platform: fixed on managed clusters, from failover config on self-managed ones. */
+export function controllerTimingsFor(
+  cloud: Cloud,
+  selfManaged: ControllerTimings = SELF_MANAGED_CONTROLLER_TIMINGS,
+): {
+  timings: ControllerTimings;
+  source: string;
+} {
+  if (cloud === "vagrant") {
+    return { timings: selfManaged, source: "failover config (self-managed control plane)" };
+  }
+  return {
+    timings: MANAGED_CONTROLLER_TIMINGS,
+    source:
+      cloud === "existing"
+        ? "Kubernetes default node-monitor-grace-period (assumed for an existing cluster)"
+        : `Kubernetes default node-monitor-grace-period (fixed on ${cloud})`,
+  };
+}
+
+const SCHEDULE_SECONDS = 2;
+
+export interface BudgetInputs {
+  database: DatabaseTimings;
+  storage: StorageTimings;
+  controller: { timings: ControllerTimings; source: string };
+}
+
+export function failoverBudget(inputs: BudgetInputs): FailureBudget[] {
+  const { database, storage, controller } = inputs;
+  const start: BudgetStep = {
+    step: "database start (crash recovery)",
+    seconds: database.startSeconds,
+    source: "engine estimate (engine catalog)",
+  };
+  const ready: BudgetStep = {
+    step: "readiness probe passes",
+    seconds: database.readiness.periodSeconds,
+    source: "readinessProbe.periodSeconds (manifest)",
+  };
+  const reschedule: BudgetStep[] = [
+    {
+      step: "old pod shuts down cleanly",
+      seconds: database.terminationGracePeriodSeconds,
+      source: "terminationGracePeriodSeconds (manifest; Recreate waits for it)",
+    },
+    { step: "new pod scheduled", seconds: SCHEDULE_SECONDS, source: "scheduler (typical)" },
+    {
+      step: "volume detached and attached on the new node",
+      seconds: storage.reattachSeconds,
+      source: "storage backend",
+    },
+  ];
+  const timelines: Record<Failure, BudgetStep[]> = {
+    processDies: [
+      {
+        step: "liveness probe detects the stopped instance",
+        seconds: database.liveness.periodSeconds * database.liveness.failureThreshold,
+        source: "livenessProbe.periodSeconds × failureThreshold (manifest)",
+      },
+      {
+        step: "kubelet restarts the container (volume stays attached)",
+        seconds: 0,
+        source: "kubelet (first restart is immediate)",
+      },
+      start,
+      ready,
+    ],
+    podDeleted: [...reschedule, start, ready],
+    nodeDrained: [...reschedule, start, ready],
+    nodeLost: [
+      {
+        step: "node marked unreachable",
+        seconds: controller.timings.nodeMonitorGracePeriodSeconds,
+        source: controller.source,
+      },
+      {
+        step: "pod evicted from the unreachable node",
+        seconds: database.tolerationSeconds,
+        source: "not-ready/unreachable tolerationSeconds (stack config hadb:evictionTolerationSeconds)",
+      },
+      {
+        step: "volume released from the lost node",
+        seconds: storage.lostNodeReleaseSeconds,
+        source: storage.lostNodeReleaseSource,
+      },
+      { step: "new pod scheduled", seconds: SCHEDULE_SECONDS, source: "scheduler (typical)" },
+      {
+        step: "volume attached on the new node",
+        seconds: storage.reattachSeconds,
+        source: "storage backend",
+      },
+      start,
+      ready,
+    ],
+  };
+  return FAILURES.map((failure) => {
+    const steps = timelines[failure];
+    return { failure, steps, totalSeconds: steps.reduce((sum, step) => sum + step.seconds, 0) };
+  });
+}
+
+const NOT_READY_TAINTS = ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"];
+
+/**
+ * Reads the timing-relevant fields of a database Deployment as the cluster will apply them (Kubernetes
+ * defaults where a field is unset). Takes builder output or any plain Deployment-shaped object.
+ */
+export function databaseTimingsOf(
+  deployment: k8s.types.input.apps.v1.Deployment | { spec?: { template?: { spec?: unknown } } },
+  containerName: string,
+  startSeconds: number,
+): DatabaseTimings {
+  const pod = plainPod(deployment);
+  const container = pod.containers.find((c) => c.name === containerName);
+  if (!container?.livenessProbe || !container.readinessProbe) {
+    throw new Error(`container ${containerName} needs liveness and readiness probes for a failover budget`);
+  }
+  const tolerations = (pod.tolerations ?? []).filter((t) => NOT_READY_TAINTS.includes(t.key ?? ""));
+  const tolerationSeconds =
+    tolerations.length === NOT_READY_TAINTS.length
+      ? Math.max(...tolerations.map((t) => t.tolerationSeconds ?? 300))
+      : 300;
+  return {
+    // Kubernetes probe defaults: periodSeconds 10, failureThreshold 3.
+    liveness: {
+      periodSeconds: container.livenessProbe.periodSeconds ?? 10,
+      failureThreshold: container.livenessProbe.failureThreshold ?? 3,
+    },
+    readiness: {
+      periodSeconds: container.readinessProbe.periodSeconds ?? 10,
+      failureThreshold: container.readinessProbe.failureThreshold ?? 3,
+    },
+    // Kubernetes default grace period: 30 s.
+    terminationGracePeriodSeconds: pod.terminationGracePeriodSeconds ?? 30,
+    tolerationSeconds,
+    startSeconds,
+  };
+}
+
+interface PlainProbe {
+  periodSeconds?: number;
+  failureThreshold?: number;
+}
+interface PlainPod {
+  containers: { name: string; livenessProbe?: PlainProbe; readinessProbe?: PlainProbe }[];
+  tolerations?: { key?: string; tolerationSeconds?: number }[];
+  terminationGracePeriodSeconds?: number;
+}
+
+function plainPod(deployment: unknown): PlainPod {
+  // Builders produce plain values; a round trip drops the Input<> typing without changing data.
+  const plain = JSON.parse(JSON.stringify(deployment)) as { spec?: { template?: { spec?: PlainPod } } };
+  const pod = plain.spec?.template?.spec;
+  if (!pod) throw new Error("deployment has no pod template");
+  return pod;
+}

@@ -1,0 +1,107 @@
+// The failover budget: every step traceable to the manifest, platform or backend; README kept current.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { configFromMap } from "../components/config/load";
+import { stackFailoverBudget } from "../components/databases/budget";
+import {
+  KUBERNETES_FORCE_DETACH_SECONDS,
+  controllerTimingsFor,
+  databaseTimingsOf,
+  failoverBudget,
+  storageTimings,
+  type FailureBudget,
+} from "../components/failover/budget";
+import { MANAGED_CONTROLLER_TIMINGS, SELF_MANAGED_CONTROLLER_TIMINGS } from "../components/failover/timings";
+import { BEGIN, END, renderBudgetTables } from "../tools/docs";
+import { PROJECT_ROOT } from "./helpers/synth";
+
+const total = (budgets: FailureBudget[], failure: string) =>
+  budgets.find((b) => b.failure === failure)?.totalSeconds;
+
+/** The seed article's Deployment: liveness every 10 s, no readiness probe or tolerations of its own. */
+const seedLikeDeployment = {
+  spec: {
+    template: {
+      spec: {
+        containers: [
+          {
+            name: "iris",
+            livenessProbe: { periodSeconds: 10, initialDelaySeconds: 25 },
+            readinessProbe: {},
+          },
+        ],
+      },
+    },
+  },
+};
+
+describe("failover budget", () => {
+  const config = configFromMap({ "hadb:databases": JSON.stringify([{ engine: "iris", name: "iris" }]) });
+  const [budgets] = Object.values(stackFailoverBudget(config));
+  assert.ok(budgets);
+
+  it("covers the four failures, each total the sum of its steps", () => {
+    assert.deepEqual(
+      budgets.map((b) => b.failure),
+      ["processDies", "podDeleted", "nodeDrained", "nodeLost"],
+    );
+    for (const budget of budgets) {
+      assert.equal(
+        budget.totalSeconds,
+        budget.steps.reduce((sum, s) => sum + s.seconds, 0),
+      );
+      for (const step of budget.steps) assert.ok(step.source.length > 0, `${step.step} has a source`);
+    }
+  });
+
+  it("reads the numbers from the IRIS manifest and the stack config", () => {
+    const processDies = budgets.find((b) => b.failure === "processDies");
+    assert.equal(processDies?.steps[0]?.seconds, 30, "liveness 10 s × 3");
+    const nodeLost = budgets.find((b) => b.failure === "nodeLost");
+    assert.ok(nodeLost);
+    assert.equal(nodeLost.steps[0]?.seconds, MANAGED_CONTROLLER_TIMINGS.nodeMonitorGracePeriodSeconds);
+    assert.equal(nodeLost.steps[1]?.seconds, 15, "hadb:evictionTolerationSeconds default");
+    const faster = configFromMap({
+      "hadb:evictionTolerationSeconds": "5",
+      "hadb:databases": JSON.stringify([{ engine: "iris", name: "iris" }]),
+    });
+    const fasterBudgets = stackFailoverBudget(faster).iris;
+    assert.ok(fasterBudgets);
+    assert.equal(total(fasterBudgets, "nodeLost"), (total(budgets, "nodeLost") ?? 0) - 10);
+  });
+
+  it("a pod without its own tolerations waits Kubernetes' 300 s (the seed's manifest)", () => {
+    const timings = databaseTimingsOf(seedLikeDeployment, "iris", 30);
+    assert.equal(timings.tolerationSeconds, 300);
+    assert.equal(timings.terminationGracePeriodSeconds, 30);
+    const seed = failoverBudget({
+      database: timings,
+      storage: storageTimings("longhorn"),
+      controller: controllerTimingsFor("aks"),
+    });
+    assert.ok((total(seed, "nodeLost") ?? 0) >= 350);
+    assert.ok((total(budgets, "nodeLost") ?? 0) < (total(seed, "nodeLost") ?? 0) / 2);
+  });
+
+  it("self-managed control planes detect faster; unfenced backends wait for the 6-minute force detach", () => {
+    assert.equal(controllerTimingsFor("vagrant").timings, SELF_MANAGED_CONTROLLER_TIMINGS);
+    assert.equal(controllerTimingsFor("eks").timings, MANAGED_CONTROLLER_TIMINGS);
+    assert.equal(storageTimings("iscsi").lostNodeReleaseSeconds, KUBERNETES_FORCE_DETACH_SECONDS);
+    assert.ok(storageTimings("longhorn").lostNodeReleaseSeconds < KUBERNETES_FORCE_DETACH_SECONDS);
+  });
+
+  it("refuses a database without probes", () => {
+    const noProbes = { spec: { template: { spec: { containers: [{ name: "iris" }] } } } };
+    assert.throws(() => databaseTimingsOf(noProbes, "iris", 30), /needs liveness and readiness probes/);
+  });
+});
+
+describe("README failover budget tables", () => {
+  it("match the stacks (run `npm run docs` after changing a stack or the budget)", () => {
+    const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
+    const block = readme.slice(readme.indexOf(BEGIN) + BEGIN.length, readme.indexOf(END)).trim();
+    assert.equal(block, renderBudgetTables(PROJECT_ROOT));
+  });
+});
