@@ -14,6 +14,15 @@ import {
   irisNames,
   irisService,
 } from "../components/databases/iris/manifests";
+import {
+  mysqlCredentialsSecret,
+  mysqlDeployment,
+  mysqlNames,
+  mysqlServerConfig,
+  mysqlService,
+} from "../components/databases/mysql/manifests";
+import { IQN, isPortal } from "../components/config/iscsi";
+import { chapSecret, lunPersistentVolume } from "../components/storage/iscsi/manifests";
 import { nodePrepDaemonSet } from "../components/nodeprep/manifests";
 import { imageVersion, recommendedLabels } from "../components/shared/labels";
 import {
@@ -211,5 +220,130 @@ describe("labels", () => {
     assert.equal(labels["app.kubernetes.io/managed-by"], "pulumi");
     assert.equal(imageVersion("containers.intersystems.com/intersystems/iris-community:2026.1"), "2026.1");
     assert.equal(imageVersion(`repo/iris@sha256:${"a".repeat(64)}`), "sha256-aaaaaaaaaaaa");
+  });
+});
+
+describe("MySQL", () => {
+  const mysql = (overrides: Record<string, unknown> = {}) => {
+    const [database] = configFromMap({
+      "hadb:databases": JSON.stringify([{ engine: "mysql", name: "shop-db", ...overrides }]),
+    }).databases;
+    assert.ok(database);
+    return database;
+  };
+
+  it("durable commits are set explicitly, not left to defaults", () => {
+    const config = mysqlServerConfig();
+    assert.match(config, /^innodb_flush_log_at_trx_commit=1$/m);
+    assert.match(config, /^sync_binlog=1$/m);
+  });
+
+  it("Deployment: one writer, data in a subPath, passwords only from the Secret, real probes", () => {
+    const database = mysql();
+    assert.equal(database.image, "mysql:8.4.11");
+    assert.deepEqual(database.mysql, { database: "shop_db", user: "app" });
+    const deployment = plain(
+      mysqlDeployment(database, mysqlNames(database, "hadb"), { evictionTolerationSeconds: 15 }),
+    );
+    assert.equal(deployment.spec.replicas, 1);
+    assert.equal(deployment.spec.strategy.type, "Recreate");
+    const pod = deployment.spec.template.spec;
+    const [container] = pod.containers;
+    const data = container.volumeMounts.find((m: { name: string }) => m.name === "data");
+    assert.deepEqual(data, { name: "data", mountPath: "/var/lib/mysql", subPath: "mysql" });
+    for (const env of container.env) {
+      if (/PASSWORD/.test(env.name)) {
+        assert.equal(env.value, undefined, env.name);
+        assert.equal(env.valueFrom.secretKeyRef.name, "shop-db-credentials");
+      }
+    }
+    assert.deepEqual(container.livenessProbe.exec.command, ["mysqladmin", "ping", "--silent"]);
+    const readiness = container.readinessProbe.exec.command.join(" ");
+    assert.match(readiness, /MYSQL_PWD="\$MYSQL_ROOT_PASSWORD" mysql --protocol=TCP/);
+    assert.match(readiness, /SELECT 1/);
+    assert.equal(pod.securityContext.fsGroup, 999);
+    assert.deepEqual(
+      pod.tolerations.map((t: { tolerationSeconds: number }) => t.tolerationSeconds),
+      [15, 15],
+    );
+  });
+
+  it("NodePort only when configured, with fixed ports and the allowlist recorded", () => {
+    const database = mysql({
+      exposure: { type: "nodePort", allowedSourceRanges: ["192.168.56.0/24"], nodePorts: { mysql: 30306 } },
+    });
+    const service = plain(mysqlService(database, mysqlNames(database, "hadb")));
+    assert.equal(service.spec.type, "NodePort");
+    assert.deepEqual(service.spec.ports, [
+      { name: "mysql", port: 3306, targetPort: "mysql", protocol: "TCP", nodePort: 30306 },
+    ]);
+    assert.equal(service.metadata.annotations["hadb.io/allowed-source-ranges"], "192.168.56.0/24");
+    assert.equal(plain(mysqlService(mysql(), mysqlNames(mysql(), "hadb"))).spec.type, "ClusterIP");
+  });
+
+  it("credentials Secret holds app user, app password and root password", () => {
+    const database = mysql();
+    const secret = plain(
+      mysqlCredentialsSecret(database, mysqlNames(database, "hadb"), { root: "r", app: "a" }),
+    );
+    assert.deepEqual(secret.stringData, { username: "app", password: "a", "root-password": "r" });
+  });
+});
+
+describe("iSCSI volumes", () => {
+  const target = {
+    portal: "192.168.56.10:3260",
+    iqn: "iqn.2026-11.io.hadb.lab:databases",
+    discoveryChap: false,
+  };
+  it("a PV per database, pre-bound to its claim, on its own LUN, with session CHAP", () => {
+    const pv = plain(
+      lunPersistentVolume(target, {
+        database: "mysql",
+        namespace: "hadb",
+        claim: "mysql-data",
+        size: "10Gi",
+        lun: 1,
+      }),
+    );
+    assert.equal(pv.metadata.name, "hadb-iscsi-hadb-mysql");
+    assert.deepEqual(pv.spec.claimRef, { namespace: "hadb", name: "mysql-data" });
+    assert.deepEqual(pv.spec.accessModes, ["ReadWriteOnce"]);
+    assert.equal(pv.spec.persistentVolumeReclaimPolicy, "Retain");
+    assert.deepEqual(pv.spec.iscsi, {
+      targetPortal: "192.168.56.10:3260",
+      iqn: "iqn.2026-11.io.hadb.lab:databases",
+      lun: 1,
+      fsType: "ext4",
+      readOnly: false,
+      chapAuthSession: true,
+      chapAuthDiscovery: false,
+      secretRef: { name: "hadb-iscsi-chap", namespace: "hadb-iscsi" },
+    });
+  });
+
+  it("the CHAP Secret has the type and keys the kubelet's iSCSI plugin reads", () => {
+    const session = plain(chapSecret({ user: "u", password: "p", discovery: false }));
+    assert.equal(session.type, "kubernetes.io/iscsi-chap");
+    assert.deepEqual(Object.keys(session.stringData).sort(), [
+      "node.session.auth.password",
+      "node.session.auth.username",
+    ]);
+    const both = plain(chapSecret({ user: "u", password: "p", discovery: true }));
+    assert.ok("discovery.sendtargets.auth.password" in both.stringData);
+  });
+
+  it("accepts IQNs and portals the standard allows and rejects others", () => {
+    for (const good of [
+      "iqn.2026-11.io.hadb.lab:databases",
+      "iqn.1992-08.com.netapp:sn.1",
+      `eui.${"0".repeat(16)}`,
+    ])
+      assert.ok(IQN.test(good), good);
+    for (const bad of ["iqn.2026-13.io.hadb", "iqn.26-01.io.hadb", "IQN.2026-01.io.hadb", "naa.123"])
+      assert.ok(!IQN.test(bad), bad);
+    for (const good of ["10.0.0.5", "10.0.0.5:3260", "target.example.com:860"])
+      assert.ok(isPortal(good), good);
+    for (const bad of ["10.0.0.256:3260", "10.0.0.5:70000", "http://x", ""]) assert.ok(!isPortal(bad), bad);
   });
 });

@@ -29,6 +29,23 @@ function problemsOf(values: Record<string, unknown> | Record<string, string>, ra
 
 const iris = (extra: Record<string, unknown> = {}) => ({ engine: "iris", name: "iris", ...extra });
 
+const lab = { cloud: "vagrant", storage: "iscsi", iscsi: { target: "vagrant" } };
+const mysql = (extra: Record<string, unknown> = {}) => ({ engine: "mysql", name: "mysql", ...extra });
+const external = (target: Record<string, unknown>) => ({
+  storage: "iscsi",
+  iscsi: {
+    target: {
+      portal: "10.0.0.5:3260",
+      iqn: "iqn.2026-01.com.example:db",
+      luns: [1],
+      chapUser: "hadb",
+      ...target,
+    },
+  },
+  iscsiChapPassword: "0123456789abcdef",
+  databases: [iris()],
+});
+
 interface BadCase {
   why: string;
   values: Record<string, unknown>;
@@ -48,13 +65,7 @@ const BAD_CONFIGS: BadCase[] = [
     why: "cloud not supported yet",
     values: { cloud: "aks" },
     message:
-      'hadb:cloud: "aks" is not supported yet (planned with managed cloud clusters); supported now: existing',
-  },
-  {
-    why: "vagrant not supported yet",
-    values: { cloud: "vagrant" },
-    message:
-      'hadb:cloud: "vagrant" is not supported yet (planned with the Vagrant lab); supported now: existing',
+      'hadb:cloud: "aks" is not supported yet (planned with managed cloud clusters); supported now: vagrant | existing',
   },
   {
     why: "unknown storage",
@@ -65,13 +76,7 @@ const BAD_CONFIGS: BadCase[] = [
     why: "rook-ceph not supported yet",
     values: { storage: "rook-ceph" },
     message:
-      'hadb:storage: "rook-ceph" is not supported yet (planned with Rook-Ceph storage); supported now: longhorn',
-  },
-  {
-    why: "iscsi not supported yet",
-    values: { storage: "iscsi" },
-    message:
-      'hadb:storage: "iscsi" is not supported yet (planned with the iSCSI LUN backend); supported now: longhorn',
+      'hadb:storage: "rook-ceph" is not supported yet (planned with Rook-Ceph storage); supported now: longhorn | iscsi',
   },
   {
     why: "node count is not a number",
@@ -166,15 +171,145 @@ const BAD_CONFIGS: BadCase[] = [
       'hadb:databases: {"engine":"iris"} must be a list of database entries, e.g. [{engine: iris, name: iris}]',
   },
   {
+    why: "engine not supported yet",
+    values: { databases: [{ engine: "postgres", name: "db" }] },
+    message:
+      'hadb:databases[0].engine: "postgres" is not supported yet (planned with the PostgreSQL operator engine); supported now: iris | mysql',
+  },
+  {
+    why: "iscsi without a target",
+    values: { storage: "iscsi", databases: [mysql()] },
+    message:
+      'hadb:iscsi.target: (unset) is required for storage "iscsi": "vagrant" (a target VM in the lab) or {portal, iqn, luns, chapUser} of an external target',
+  },
+  {
+    why: "fewer LUNs than databases",
+    values: { ...external({ luns: [1] }), databases: [iris(), iris({ name: "second" })] },
+    message: "hadb:iscsi.target.luns: [1] has 1 LUNs for 2 databases: each database needs its own LUN",
+  },
+  {
+    why: "a LUN shared by two databases",
+    values: { ...external({ luns: [3, 3] }), databases: [iris(), iris({ name: "second" })] },
+    message:
+      "hadb:iscsi.target.luns: [3,3] must be distinct: a LUN shared by two databases would have two writers (repeated: 3)",
+  },
+  {
+    why: "malformed IQN",
+    values: external({ iqn: "iqn.2026.example:db" }),
+    message:
+      'hadb:iscsi.target.iqn: "iqn.2026.example:db" must be an iSCSI qualified name, e.g. "iqn.2026-01.com.example:storage.db"',
+  },
+  {
+    why: "malformed portal",
+    values: external({ portal: "10.0.0.300:3260" }),
+    message:
+      'hadb:iscsi.target.portal: "10.0.0.300:3260" must be host or host:port of the target portal, e.g. "10.0.0.5:3260"',
+  },
+  {
+    why: "external target without a CHAP secret",
+    values: { ...external({}), iscsiChapPassword: "" },
+    message:
+      "hadb:iscsiChapPassword: (unset) must be set as a secret of at least 12 characters for an external target (pulumi config set --secret hadb:iscsiChapPassword ...)",
+  },
+  {
+    why: "the lab's target outside the lab",
+    values: { storage: "iscsi", iscsi: { target: "vagrant" }, databases: [mysql()] },
+    message:
+      'hadb:iscsi.target: "vagrant" needs cloud "vagrant" (cloud is "existing"); describe an external target instead',
+  },
+  {
+    why: "iscsi settings with another backend",
+    values: { iscsi: { target: "vagrant" } },
+    message: 'hadb:iscsi: {"target":"vagrant"} only applies to storage "iscsi" (storage is "longhorn")',
+  },
+  {
+    why: "vagrant settings on another cloud",
+    values: { vagrant: { cpus: 4 } },
+    message: 'hadb:vagrant: {"cpus":4} only applies to cloud "vagrant" (cloud is "existing")',
+  },
+  {
+    why: "node failure detection faster than 4 heartbeats",
+    values: {
+      ...lab,
+      vagrant: { nodeMonitorGracePeriodSeconds: 10, nodeStatusUpdateFrequencySeconds: 4 },
+      databases: [mysql()],
+    },
+    message:
+      "hadb:vagrant.nodeMonitorGracePeriodSeconds: 10 must be at least 4 × nodeStatusUpdateFrequencySeconds (4): fewer missed heartbeats would fail over on a busy laptop",
+  },
+  {
+    why: "unknown Vagrant provider",
+    values: { ...lab, vagrant: { provider: "hyperv" }, databases: [mysql()] },
+    message: 'hadb:vagrant.provider: "hyperv" is not allowed; allowed: virtualbox | libvirt',
+  },
+  {
+    why: "node port outside the node port range",
+    values: {
+      databases: [
+        mysql({
+          exposure: {
+            type: "nodePort",
+            allowedSourceRanges: ["192.168.56.0/24"],
+            nodePorts: { mysql: 3306 },
+          },
+        }),
+      ],
+    },
+    message: "hadb:databases[0].exposure.nodePorts.mysql: 3306 must be an integer from 30000 to 32767",
+  },
+  {
+    why: "node port for a port the engine does not have",
+    values: {
+      databases: [
+        mysql({
+          exposure: { type: "nodePort", allowedSourceRanges: ["192.168.56.0/24"], nodePorts: { web: 30080 } },
+        }),
+      ],
+    },
+    message: "hadb:databases[0].exposure.nodePorts.web: 30080 names no port of this engine; ports: mysql",
+  },
+  {
+    why: "one node port for two databases",
+    values: {
+      databases: [
+        mysql({
+          exposure: { type: "nodePort", allowedSourceRanges: ["10.0.0.0/8"], nodePorts: { mysql: 30306 } },
+        }),
+        mysql({
+          name: "other",
+          exposure: { type: "nodePort", allowedSourceRanges: ["10.0.0.0/8"], nodePorts: { mysql: 30306 } },
+        }),
+      ],
+    },
+    message: "hadb:databases[1].exposure.nodePorts.mysql: 30306 is already used by mysql.mysql",
+  },
+  {
+    why: "node port without an allowlist",
+    values: { databases: [mysql({ exposure: { type: "nodePort" } })] },
+    message:
+      'hadb:databases[0].exposure.allowedSourceRanges: (unset) is required for a nodePort: list the CIDRs allowed to connect, e.g. ["10.0.0.0/8"]; databases are private by default',
+  },
+  {
+    why: "MySQL application user root",
+    values: { databases: [mysql({ mysql: { user: "root" } })] },
+    message:
+      'hadb:databases[0].mysql.user: "root" must not be root: the application gets its own user; root stays in the credentials Secret',
+  },
+  {
+    why: "MySQL version outside the 8.4 LTS line",
+    values: { databases: [mysql({ version: "9.1.0" })] },
+    message:
+      'hadb:databases[0].version: "9.1.0" is not a supported mysql version; expected a version like "8.4.11"',
+  },
+  {
+    why: "MySQL settings on an IRIS database",
+    values: { databases: [iris({ mysql: { user: "app" } })] },
+    message: 'hadb:databases[0].mysql: {"user":"app"} only applies to engine "mysql" (engine is "iris")',
+  },
+  {
     why: "unknown engine",
     values: { databases: [{ engine: "oracle", name: "db" }] },
     message: 'hadb:databases[0].engine: "oracle" is not allowed; allowed: iris | mysql | postgres',
-  },
-  {
-    why: "engine not supported yet",
-    values: { databases: [{ engine: "mysql", name: "db" }] },
-    message:
-      'hadb:databases[0].engine: "mysql" is not supported yet (planned with the MySQL engine); supported now: iris',
   },
   {
     why: "database without a name",
@@ -268,16 +403,10 @@ const BAD_CONFIGS: BadCase[] = [
       'hadb:databases[0].exposure.type: "public" is not allowed; allowed: clusterIP | loadBalancer | nodePort',
   },
   {
-    why: "node port not supported yet",
-    values: { databases: [iris({ exposure: { type: "nodePort" } })] },
-    message:
-      'hadb:databases[0].exposure.type: "nodePort" is not supported yet (planned with the Vagrant lab); supported now: clusterIP | loadBalancer',
-  },
-  {
     why: "misspelled database key",
     values: { databases: [iris({ volumSize: "10Gi" })] },
     message:
-      'hadb:databases[0].volumSize: "10Gi" is not a known key; allowed: engine | name | volumeSize | version | image | resources | exposure | iris',
+      'hadb:databases[0].volumSize: "10Gi" is not a known key; allowed: engine | name | volumeSize | version | image | resources | exposure | iris | mysql',
   },
   {
     why: "CPF key managed by hadb",

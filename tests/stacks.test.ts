@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { configFromMap } from "../components/config/load";
+import { ENGINE_CATALOG } from "../components/databases/catalog";
 import type { HadbConfig } from "../components/config/types";
 import { MOCK_SECRET_MARKER } from "../tools/synth/evaluate";
 import { REDACTED, type KubeObject } from "../tools/synth/write";
@@ -69,13 +70,24 @@ for (const stack of STACKS) {
       for (const deployment of dbDeployments) {
         const [container] = deployment.spec.template.spec.containers;
         for (const env of container.env ?? []) {
-          assert.ok(!/pass/i.test(env.name) || env.valueFrom, `${env.name} must come from a Secret`);
+          assert.ok(
+            !/pass/i.test(env.name) || (env.valueFrom && env.value === undefined),
+            `${env.name} must come from a Secret`,
+          );
         }
-        assert.deepEqual(container.args, ["--password-file", "/irissys/credentials/password"]);
+        if (deployment.metadata.labels["app.kubernetes.io/name"] === "iris") {
+          assert.deepEqual(container.args, ["--password-file", "/irissys/credentials/password"]);
+        }
       }
-      const secrets = byKind(result, "Secret");
-      assert.equal(secrets.length, config.databases.length);
-      for (const secret of secrets) assert.equal(secret.stringData.password, REDACTED, secret.metadata.name);
+      const credentials = byKind(result, "Secret").filter((secret) =>
+        secret.metadata.name.endsWith("-credentials"),
+      );
+      assert.equal(credentials.length, config.databases.length);
+      for (const secret of byKind(result, "Secret")) {
+        for (const [key, value] of Object.entries(secret.stringData as Record<string, string>)) {
+          if (/password/.test(key)) assert.equal(value, REDACTED, `${secret.metadata.name} ${key}`);
+        }
+      }
       for (const [file, text] of Object.entries(result.texts)) {
         assert.ok(!text.includes(MOCK_SECRET_MARKER), `a generated password leaked into ${file}`);
         assert.ok(
@@ -95,32 +107,67 @@ for (const stack of STACKS) {
       for (const database of config.databases) {
         const endpoint = endpoints[database.name];
         assert.equal(endpoint.host, `${database.name}.${config.namespace}.svc.cluster.local`);
-        assert.deepEqual(endpoint.ports, { superserver: 1972, webserver: 52773 });
+        assert.deepEqual(endpoint.ports, ENGINE_CATALOG[database.engine].ports);
         assert.equal(endpoint.credentialsSecret, `${database.name}-credentials`);
         assert.equal(endpoint.password, undefined);
       }
-      assert.equal(result.outputs.storageClassName, "hadb-longhorn");
-      // An existing cluster's kubeconfig is the user's own: never re-exported.
-      assert.equal("kubeconfig" in result.outputs, config.cloud !== "existing");
+      assert.equal(result.outputs.storageClassName, `hadb-${config.storage}`);
+      // A kubeconfig is exported (as a secret) only for clusters hadb created.
+      if (config.cloud === "existing") assert.ok(!("kubeconfig" in result.outputs));
+      else assert.equal(result.outputs.kubeconfig, REDACTED);
     });
 
-    it(`replicated storage keeps ${config.storageReplicas} copies on different nodes`, () => {
-      const [release] = result.releases;
-      assert.ok(release);
-      assert.equal(release.chart, "longhorn");
-      assert.match(release.version, /^\d+\.\d+\.\d+$/, "chart version pinned");
-      const settings = release.values.defaultSettings as Record<string, string>;
-      assert.deepEqual(JSON.parse(settings.defaultReplicaCount ?? "{}"), { v1: "3", v2: "3" });
-      assert.equal(settings.replicaSoftAntiAffinity, "false");
-      assert.equal(settings.replicaZoneSoftAntiAffinity, config.zones.length >= 3 ? "false" : "true");
-      const [storageClass] = byKind(result, "StorageClass");
-      assert.equal(storageClass.parameters.numberOfReplicas, String(config.storageReplicas));
-      assert.equal(storageClass.reclaimPolicy, "Retain");
-      for (const claim of byKind(result, "PersistentVolumeClaim")) {
-        assert.equal(claim.spec.storageClassName, storageClass.metadata.name);
-        assert.deepEqual(claim.spec.accessModes, ["ReadWriteOnce"]);
-      }
-    });
+    if (config.storage === "longhorn") {
+      it(`replicated storage keeps ${config.storageReplicas} copies on different nodes`, () => {
+        const [release] = result.releases;
+        assert.ok(release);
+        assert.equal(release.chart, "longhorn");
+        assert.match(release.version, /^\d+\.\d+\.\d+$/, "chart version pinned");
+        const settings = release.values.defaultSettings as Record<string, string>;
+        assert.deepEqual(JSON.parse(settings.defaultReplicaCount ?? "{}"), { v1: "3", v2: "3" });
+        assert.equal(settings.replicaSoftAntiAffinity, "false");
+        assert.equal(settings.replicaZoneSoftAntiAffinity, config.zones.length >= 3 ? "false" : "true");
+        const [storageClass] = byKind(result, "StorageClass");
+        assert.equal(storageClass.parameters.numberOfReplicas, String(config.storageReplicas));
+        assert.equal(storageClass.reclaimPolicy, "Retain");
+        for (const claim of byKind(result, "PersistentVolumeClaim")) {
+          assert.equal(claim.spec.storageClassName, storageClass.metadata.name);
+          assert.deepEqual(claim.spec.accessModes, ["ReadWriteOnce"]);
+        }
+      });
+    }
+
+    if (config.storage === "iscsi") {
+      it("iSCSI: each database claim is pre-bound to its own LUN's PersistentVolume, with CHAP", () => {
+        const volumes = byKind(result, "PersistentVolume");
+        const luns = volumes.map((pv) => pv.spec.iscsi.lun);
+        assert.equal(new Set(luns).size, luns.length, "one LUN per volume");
+        for (const database of config.databases) {
+          const claim = byKind(result, "PersistentVolumeClaim").find(
+            (c) => c.metadata.name === `${database.name}-data`,
+          );
+          const volume = volumes.find((pv) => pv.metadata.name === claim.spec.volumeName);
+          assert.ok(volume, `claim ${claim.metadata.name} names an existing PV`);
+          assert.deepEqual(volume.spec.claimRef, { namespace: config.namespace, name: claim.metadata.name });
+          assert.equal(volume.spec.storageClassName, claim.spec.storageClassName);
+          assert.equal(volume.spec.persistentVolumeReclaimPolicy, "Retain");
+          assert.deepEqual(volume.spec.accessModes, ["ReadWriteOnce"]);
+          const iscsi = volume.spec.iscsi;
+          assert.match(iscsi.targetPortal, /^[\w.-]+:3260$/);
+          assert.match(iscsi.iqn, /^iqn\.\d{4}-\d{2}\./);
+          assert.equal(iscsi.fsType, "ext4");
+          assert.equal(iscsi.readOnly, false);
+          assert.equal(iscsi.chapAuthSession, true);
+          const secret = byKind(result, "Secret").find(
+            (s) =>
+              s.metadata.name === iscsi.secretRef.name && s.metadata.namespace === iscsi.secretRef.namespace,
+          );
+          assert.equal(secret?.type, "kubernetes.io/iscsi-chap");
+          assert.ok(secret?.stringData["node.session.auth.username"]);
+          assert.equal(secret?.stringData["node.session.auth.password"], REDACTED);
+        }
+      });
+    }
 
     it(`database pods leave a failed node after ${config.evictionTolerationSeconds} s, not 300 s`, () => {
       for (const deployment of dbDeployments) {
@@ -139,6 +186,15 @@ for (const stack of STACKS) {
         if (database.exposure.type === "loadBalancer") {
           assert.equal(service.spec.type, "LoadBalancer");
           assert.deepEqual(service.spec.loadBalancerSourceRanges, database.exposure.allowedSourceRanges);
+        } else if (database.exposure.type === "nodePort") {
+          assert.equal(service.spec.type, "NodePort");
+          assert.equal(
+            service.metadata.annotations["hadb.io/allowed-source-ranges"],
+            database.exposure.allowedSourceRanges.join(","),
+          );
+          for (const [name, nodePort] of Object.entries(database.exposure.nodePorts)) {
+            assert.equal(service.spec.ports.find((p: any) => p.name === name)?.nodePort, nodePort);
+          }
         } else {
           assert.equal(service.spec.type, "ClusterIP");
         }
@@ -146,19 +202,29 @@ for (const stack of STACKS) {
     });
 
     it("ordering: storage waits for node prep; volumes wait for storage; databases wait for their volume", () => {
-      assert.ok(
-        rowOf(result, "kubernetes:helm.sh/v3:Release", "longhorn").dependsOn.includes(
-          "kubernetes:apps/v1:DaemonSet::hadb-node-prep",
-        ),
-      );
-      assert.ok(
-        rowOf(result, "kubernetes:storage.k8s.io/v1:StorageClass", "longhorn-class").dependsOn.includes(
-          "kubernetes:helm.sh/v3:Release::longhorn",
-        ),
-      );
+      const nodePrep = "kubernetes:apps/v1:DaemonSet::hadb-node-prep";
+      const storageReady: string[] = [];
+      if (config.storage === "longhorn") {
+        assert.ok(rowOf(result, "kubernetes:helm.sh/v3:Release", "longhorn").dependsOn.includes(nodePrep));
+        assert.ok(
+          rowOf(result, "kubernetes:storage.k8s.io/v1:StorageClass", "longhorn-class").dependsOn.includes(
+            "kubernetes:helm.sh/v3:Release::longhorn",
+          ),
+        );
+        storageReady.push("kubernetes:storage.k8s.io/v1:StorageClass::longhorn-class");
+      } else {
+        for (const database of config.databases) {
+          const volume = rowOf(result, "kubernetes:core/v1:PersistentVolume", `iscsi-${database.name}`);
+          assert.ok(volume.dependsOn.includes(nodePrep), "LUNs are mounted only on prepared nodes");
+          if (config.iscsi?.target.kind === "vagrant")
+            assert.ok(volume.dependsOn.includes("command:local:Command::cluster-up"), "target VM first");
+          storageReady.push(`kubernetes:core/v1:PersistentVolume::iscsi-${database.name}`);
+        }
+      }
       for (const database of config.databases) {
         const claim = rowOf(result, "kubernetes:core/v1:PersistentVolumeClaim", `${database.name}-data`);
-        assert.ok(claim.dependsOn.includes("kubernetes:storage.k8s.io/v1:StorageClass::longhorn-class"));
+        for (const ready of storageReady)
+          assert.ok(claim.dependsOn.includes(ready), `${claim.name} waits for ${ready}`);
         const deployment = rowOf(result, "kubernetes:apps/v1:Deployment", database.name);
         assert.ok(
           deployment.dependsOn.includes(`kubernetes:core/v1:PersistentVolumeClaim::${database.name}-data`),
@@ -191,6 +257,11 @@ for (const stack of STACKS) {
       for (const namespace of byKind(result, "Namespace")) {
         const level = namespace.metadata.labels["pod-security.kubernetes.io/enforce"];
         const mayBePrivileged = ["hadb-node-prep", "longhorn-system"].includes(namespace.metadata.name);
+        if (!mayBePrivileged)
+          assert.ok(
+            ["baseline", "restricted"].includes(level),
+            `${namespace.metadata.name} enforces a Pod Security level`,
+          );
         assert.equal(level === "privileged", mayBePrivileged, namespace.metadata.name);
       }
       for (const object of result.manifests as any[]) {

@@ -93,3 +93,32 @@ describe("npm run synth with a bad stack file", () => {
     assert.match(usage.stderr, /usage: npm run synth/);
   });
 });
+
+describe("npm run synth -- vagrant-iscsi-mysql (the seed's lab)", () => {
+  const result = synthStack("vagrant-iscsi-mysql");
+
+  it("shows the Vagrant commands and the lab files they write, without secrets", () => {
+    const command = result.texts["commands/cluster-up/command.yaml"] ?? "";
+    assert.match(command, /vagrant up --provider/);
+    assert.match(command, /vagrant destroy -f/);
+    const vagrantfile = result.texts["commands/cluster-up/files/Vagrantfile"] ?? "";
+    assert.match(vagrantfile, /config\.vm\.define 'hadb-iscsi'/);
+    assert.ok(result.texts["commands/cluster-up/files/provision/iscsi-target.sh"]);
+    assert.match(result.texts["commands/cluster-kubeconfig/command.yaml"] ?? "", /create: "\[secret\]"/);
+  });
+
+  it("shows the CHAP Secret, the PV/PVC pair and MySQL", () => {
+    const kinds = result.manifests.map((m) => `${m.kind}/${m.metadata.name}`);
+    for (const expected of [
+      "Secret/hadb-iscsi-chap",
+      "PersistentVolume/hadb-iscsi-hadb-mysql",
+      "PersistentVolumeClaim/mysql-data",
+      "Deployment/mysql",
+      "Service/mysql",
+      "ConfigMap/mysql-config",
+      "Secret/mysql-credentials",
+    ]) {
+      assert.ok(kinds.includes(expected), expected);
+    }
+  });
+});

@@ -15,4 +15,21 @@ export interface ClusterHandle {
   zones: string[];
   nodeOs: NodeOsFamily;
   nodeCount: number;
+  /** An iSCSI target the cluster layer created (the Vagrant lab's target VM), for storage "iscsi". */
+  iscsiTarget?: IscsiTargetHandle;
+}
+
+/** How nodes reach an iSCSI target: portal, IQN, one LUN per database, CHAP credentials. */
+export interface IscsiTargetHandle {
+  portal: string;
+  iqn: string;
+  /** LUN per database name. */
+  lunByDatabase: Record<string, number>;
+  chapUser: pulumi.Input<string>;
+  /** Secret. */
+  chapPassword: pulumi.Input<string>;
+  /** Whether the target also demands CHAP at discovery (SendTargets). */
+  discoveryChap: boolean;
+  /** Resources that must exist before anything logs in (the target VM). */
+  ready: pulumi.Resource[];
 }

@@ -1,6 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { HadbConfig } from "../config/types";
+import { GIBIBYTE, parseQuantity } from "../config/quantity";
 import { ExistingCluster } from "./existing";
+import { VagrantCluster } from "./vagrant/component";
 import type { ClusterHandle } from "./handle";
 
 export type { ClusterHandle } from "./handle";
@@ -24,10 +26,30 @@ export function createCluster(
         },
         opts,
       ).handle;
+    case "vagrant": {
+      if (!config.vagrant) throw new Error("cloud vagrant without hadb:vagrant settings");
+      const lunByDatabase = config.iscsi?.target.kind === "vagrant" ? config.iscsi.lunByDatabase : undefined;
+      return new VagrantCluster(
+        name,
+        {
+          settings: config.vagrant,
+          nodeCount: config.nodeCount,
+          ...(lunByDatabase
+            ? {
+                iscsiLuns: config.databases.map((database) => ({
+                  database: database.name,
+                  lun: lunByDatabase[database.name] ?? 0,
+                  sizeGB: Math.ceil((parseQuantity(database.volumeSize) ?? 0) / GIBIBYTE),
+                })),
+              }
+            : {}),
+        },
+        opts,
+      ).handle;
+    }
     case "aks":
     case "eks":
     case "gke":
-    case "vagrant":
       throw new Error(`hadb:cloud "${config.cloud}" passed validation but has no cluster component`);
   }
 }

@@ -84,6 +84,26 @@ export const CONFIG_KEYS = {
     description:
       "Seconds a DB pod stays bound to a not-ready/unreachable node before it is evicted (k8s default 300; 0..300).",
   },
+  vagrant: {
+    // Untyped in Pulumi.yaml (structured); validated by components/config/vagrant.ts.
+    type: "object",
+    default: {},
+    description:
+      "cloud=vagrant only: {provider, box, boxVersion, cpus, memoryMB, network, workDir, kubernetesVersion, nodeMonitorGracePeriodSeconds, nodeStatusUpdateFrequencySeconds}.",
+  },
+  iscsi: {
+    type: "object",
+    default: {},
+    description:
+      'storage=iscsi only: {target: "vagrant"} or {target: {portal, iqn, luns, chapUser}} for an external target.',
+  },
+  iscsiChapPassword: {
+    type: "string",
+    default: "",
+    secret: true,
+    description:
+      "storage=iscsi with an external target: the CHAP secret (set with --secret; at least 12 characters).",
+  },
   databases: {
     // Pulumi.yaml's typed config has no object type (pulumi/pulumi#11321): this key is declared
     // untyped there and validated here instead.

@@ -13,15 +13,12 @@ export const NOT_SUPPORTED_YET: {
     aks: "managed cloud clusters",
     eks: "managed cloud clusters",
     gke: "managed cloud clusters",
-    vagrant: "the Vagrant lab",
   },
   storage: {
     "rook-ceph": "Rook-Ceph storage",
     portworx: "Portworx storage",
-    iscsi: "the iSCSI LUN backend",
   },
   engine: {
-    mysql: "the MySQL engine",
     postgres: "the PostgreSQL operator engine",
   },
 };

@@ -28,6 +28,13 @@ export type Exposure =
       allowedSourceRanges: string[];
       /** Extra Service annotations, e.g. the cloud's "internal load balancer" switch. */
       annotations: Record<string, string>;
+    }
+  | {
+      type: "nodePort";
+      /** Networks that can reach the nodes (Kubernetes cannot filter NodePorts: the network must). */
+      allowedSourceRanges: string[];
+      /** Fixed node ports per Service port name (30000-32767); unset ports get one assigned. */
+      nodePorts: Record<string, number>;
     };
 
 export interface ResourceQuantities {
@@ -49,6 +56,13 @@ export interface IrisSettings {
   cpfConfig: Record<string, string>;
 }
 
+export interface MysqlSettings {
+  /** Application database created at first start. */
+  database: string;
+  /** Application user (the root password stays in the credentials Secret only). */
+  user: string;
+}
+
 export interface DatabaseSpec {
   engine: Engine;
   /** DNS label; every Kubernetes object of this database is named from it. */
@@ -60,6 +74,46 @@ export interface DatabaseSpec {
   exposure: Exposure;
   /** Present exactly when engine is iris. */
   iris?: IrisSettings;
+  /** Present exactly when engine is mysql. */
+  mysql?: MysqlSettings;
+}
+
+export const VAGRANT_PROVIDERS = ["virtualbox", "libvirt"] as const;
+export type VagrantProvider = (typeof VAGRANT_PROVIDERS)[number];
+
+/** The local lab (cloud vagrant): VMs and the self-managed control plane's failure timings. */
+export interface VagrantSettings {
+  provider: VagrantProvider;
+  box: string;
+  boxVersion: string;
+  cpus: number;
+  memoryMB: number;
+  /** Host-only /24 network: nodes get .11, .12, ...; the iSCSI target .10. */
+  network: string;
+  /** Folder (relative to the project) holding the Vagrantfile and scripts. */
+  workDir: string;
+  kubernetesVersion: string;
+  nodeMonitorGracePeriodSeconds: number;
+  nodeStatusUpdateFrequencySeconds: number;
+}
+
+export type IscsiTarget =
+  | { kind: "vagrant" }
+  | {
+      kind: "external";
+      /** host:port of the target portal. */
+      portal: string;
+      iqn: string;
+      luns: number[];
+      chapUser: string;
+      /** From the secret key hadb:iscsiChapPassword. */
+      chapPassword: string;
+    };
+
+export interface IscsiSettings {
+  target: IscsiTarget;
+  /** The LUN each database's volume lives on: one database per LUN, never shared. */
+  lunByDatabase: Record<string, number>;
 }
 
 export interface HadbConfig {
@@ -81,4 +135,8 @@ export interface HadbConfig {
    */
   evictionTolerationSeconds: number;
   databases: DatabaseSpec[];
+  /** Present exactly when cloud is vagrant. */
+  vagrant?: VagrantSettings;
+  /** Present exactly when storage is iscsi. */
+  iscsi?: IscsiSettings;
 }

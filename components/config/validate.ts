@@ -6,7 +6,10 @@ import { CONFIG_KEYS, CONFIG_NAMESPACE, type ConfigKey, type ConfigKeySpec } fro
 import { isCidr, isWholeInternet } from "./network";
 import { MEBIBYTE, parseQuantity } from "./quantity";
 import { KUBERNETES_DEFAULT_TOLERATION_SECONDS } from "../failover/timings";
-import { NOT_SUPPORTED_YET, supportedNow } from "./support";
+import { readIscsi } from "./iscsi";
+import { ConfigError, isRecord, oneOf, Problems } from "./problems";
+import { NOT_SUPPORTED_YET } from "./support";
+import { readVagrant } from "./vagrant";
 import {
   CLOUDS,
   ENGINES,
@@ -20,15 +23,13 @@ import {
   type Exposure,
   type HadbConfig,
   type IrisSettings,
+  type IscsiSettings,
+  type MysqlSettings,
+  type VagrantSettings,
   type ResourceQuantities,
 } from "./types";
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid hadb stack configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "ConfigError";
-  }
-}
+export { ConfigError };
 
 /** Longest database name: derived object names append up to 23 characters and must stay DNS labels. */
 export const MAX_DATABASE_NAME_LENGTH = 40;
@@ -40,82 +41,25 @@ const MIN_STORAGE_REPLICAS = 3;
 const MANAGED_CPF_KEYS = ["globals", "gmheap"];
 const CPF_KEY = /^[A-Za-z][A-Za-z0-9]*$/;
 
-const DATABASE_KEYS = ["engine", "name", "volumeSize", "version", "image", "resources", "exposure", "iris"];
+const DATABASE_KEYS = [
+  "engine",
+  "name",
+  "volumeSize",
+  "version",
+  "image",
+  "resources",
+  "exposure",
+  "iris",
+  "mysql",
+];
 const EXPOSURE_KEYS: Record<string, string[]> = {
   clusterIP: ["type"],
   loadBalancer: ["type", "allowedSourceRanges", "annotations"],
-  nodePort: ["type"],
+  nodePort: ["type", "allowedSourceRanges", "nodePorts"],
 };
+const NODE_PORT_RANGE = { min: 30000, max: 32767 };
+const SQL_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
 const IRIS_KEYS = ["globalBuffersMB", "gmheapKB", "cpfConfig"];
-
-const show = (value: unknown): string => (value === undefined ? "(unset)" : JSON.stringify(value));
-const oneOf = (values: readonly string[]): string => values.join(" | ");
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
-/** Collects problems with uniform wording; each reader returns a usable fallback so checking goes on. */
-class Problems {
-  readonly list: string[] = [];
-
-  add(key: string, value: unknown, expected: string): void {
-    this.list.push(`${key}: ${show(value)} ${expected}`);
-  }
-
-  unknownKeys(key: string, value: Record<string, unknown>, allowed: readonly string[]): void {
-    for (const name of Object.keys(value)) {
-      if (!allowed.includes(name))
-        this.add(`${key}.${name}`, value[name], `is not a known key; allowed: ${oneOf(allowed)}`);
-    }
-  }
-
-  choice<T extends string>(
-    key: string,
-    value: unknown,
-    all: readonly T[],
-    pending: Partial<Record<T, string>>,
-    fallback: T,
-  ): T {
-    if (typeof value !== "string" || !(all as readonly string[]).includes(value)) {
-      this.add(key, value, `is not allowed; allowed: ${oneOf(all)}`);
-      return fallback;
-    }
-    const planned = pending[value as T];
-    if (planned !== undefined) {
-      this.add(
-        key,
-        value,
-        `is not supported yet (planned with ${planned}); supported now: ${oneOf(supportedNow(all, pending))}`,
-      );
-    }
-    return value as T;
-  }
-
-  integer(key: string, value: unknown, min: number, max: number, fallback: number): number {
-    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-      this.add(key, value, `must be an integer from ${min} to ${max}`);
-      return fallback;
-    }
-    return value;
-  }
-
-  string(key: string, value: unknown, pattern: RegExp, expected: string): string | undefined {
-    if (typeof value !== "string" || !pattern.test(value)) {
-      this.add(key, value, expected);
-      return undefined;
-    }
-    return value;
-  }
-
-  quantity(key: string, value: unknown, kind: "memory" | "cpu" | "storage"): number {
-    const parsed = typeof value === "string" ? parseQuantity(value) : undefined;
-    if (parsed === undefined || parsed <= 0) {
-      const example = kind === "cpu" ? '"500m" or "2"' : '"512Mi" or "10Gi"';
-      this.add(key, value, `must be a positive Kubernetes quantity string, e.g. ${example}`);
-      return 0;
-    }
-    return parsed;
-  }
-}
 
 const withDefault = (raw: Partial<Record<ConfigKey, unknown>>, key: ConfigKey): unknown => {
   const spec: ConfigKeySpec = CONFIG_KEYS[key];
@@ -220,6 +164,33 @@ export function validateConfig(
   }
 
   const databases = readDatabases(problems, key("databases"), withDefault(raw, "databases"));
+  checkNodePorts(problems, key("databases"), databases);
+
+  const vagrantRaw = withDefault(raw, "vagrant");
+  let vagrant: VagrantSettings | undefined;
+  if (cloud === "vagrant") vagrant = readVagrant(problems, key("vagrant"), vagrantRaw, nodeCount);
+  else if (!isEmptyObject(vagrantRaw))
+    problems.add(key("vagrant"), vagrantRaw, `only applies to cloud "vagrant" (cloud is "${cloud}")`);
+
+  const iscsiRaw = withDefault(raw, "iscsi");
+  // A string key: the loader never hands over anything else.
+  const chapPassword =
+    typeof raw.iscsiChapPassword === "string" && raw.iscsiChapPassword !== ""
+      ? raw.iscsiChapPassword
+      : undefined;
+  let iscsi: IscsiSettings | undefined;
+  if (storage === "iscsi")
+    iscsi = readIscsi(problems, key("iscsi"), iscsiRaw, { cloud, databases, chapPassword });
+  else {
+    if (!isEmptyObject(iscsiRaw))
+      problems.add(key("iscsi"), iscsiRaw, `only applies to storage "iscsi" (storage is "${storage}")`);
+    if (chapPassword !== undefined)
+      problems.add(
+        key("iscsiChapPassword"),
+        "(set)",
+        `only applies to storage "iscsi" (storage is "${storage}")`,
+      );
+  }
 
   if (problems.list.length > 0) throw new ConfigError(problems.list);
   return {
@@ -235,7 +206,30 @@ export function validateConfig(
     namespace,
     evictionTolerationSeconds,
     databases,
+    ...(vagrant ? { vagrant } : {}),
+    ...(iscsi ? { iscsi } : {}),
   };
+}
+
+const isEmptyObject = (value: unknown): boolean => isRecord(value) && Object.keys(value).length === 0;
+
+/** Fixed node ports are cluster-wide: two databases cannot claim the same one. */
+function checkNodePorts(problems: Problems, key: string, databases: DatabaseSpec[]): void {
+  const owners = new Map<number, string>();
+  databases.forEach((database, index) => {
+    if (database.exposure.type !== "nodePort") return;
+    for (const [portName, nodePort] of Object.entries(database.exposure.nodePorts)) {
+      const owner = owners.get(nodePort);
+      if (owner !== undefined) {
+        problems.add(
+          `${key}[${index}].exposure.nodePorts.${portName}`,
+          nodePort,
+          `is already used by ${owner}`,
+        );
+      }
+      owners.set(nodePort, `${database.name}.${portName}`);
+    }
+  });
 }
 
 function readZones(problems: Problems, key: string, value: unknown): string[] {
@@ -301,13 +295,19 @@ function readDatabase(problems: Problems, key: string, entry: unknown): Database
   }
   const image = readImage(problems, key, entry, engine);
   const resources = readResources(problems, `${key}.resources`, entry.resources, catalog.defaultResources);
-  const exposure = readExposure(problems, `${key}.exposure`, entry.exposure);
+  const exposure = readExposure(problems, `${key}.exposure`, entry.exposure, Object.keys(catalog.ports));
 
   let iris: IrisSettings | undefined;
   if (engine === "iris") {
     iris = readIris(problems, `${key}.iris`, entry.iris, parseQuantity(resources.limits.memory) ?? 0);
   } else if (entry.iris !== undefined) {
     problems.add(`${key}.iris`, entry.iris, `only applies to engine "iris" (engine is "${engine}")`);
+  }
+  let mysql: MysqlSettings | undefined;
+  if (engine === "mysql") {
+    mysql = readMysql(problems, `${key}.mysql`, entry.mysql, name ?? "app");
+  } else if (entry.mysql !== undefined) {
+    problems.add(`${key}.mysql`, entry.mysql, `only applies to engine "mysql" (engine is "${engine}")`);
   }
   if (name === undefined) return undefined;
   return {
@@ -318,7 +318,35 @@ function readDatabase(problems: Problems, key: string, entry: unknown): Database
     resources,
     exposure,
     ...(iris ? { iris } : {}),
+    ...(mysql ? { mysql } : {}),
   };
+}
+
+function readMysql(problems: Problems, key: string, value: unknown, databaseName: string): MysqlSettings {
+  const defaults: MysqlSettings = { database: databaseName.replace(/-/g, "_"), user: "app" };
+  if (value === undefined) return defaults;
+  if (!isRecord(value)) {
+    problems.add(key, value, "must be an object with database and/or user");
+    return defaults;
+  }
+  problems.unknownKeys(key, value, ["database", "user"]);
+  const identifier =
+    "must be a MySQL identifier: letters, digits and _, at most 32 characters, not starting with a digit";
+  const database =
+    value.database === undefined
+      ? defaults.database
+      : problems.string(`${key}.database`, value.database, SQL_IDENTIFIER, identifier);
+  const user =
+    value.user === undefined
+      ? defaults.user
+      : problems.string(`${key}.user`, value.user, SQL_IDENTIFIER, identifier);
+  if (user === "root")
+    problems.add(
+      `${key}.user`,
+      user,
+      "must not be root: the application gets its own user; root stays in the credentials Secret",
+    );
+  return { database: database ?? defaults.database, user: user ?? defaults.user };
 }
 
 function readImage(problems: Problems, key: string, entry: Record<string, unknown>, engine: Engine): string {
@@ -408,28 +436,22 @@ function readResources(
   return { requests: finalRequests, limits };
 }
 
-function readExposure(problems: Problems, key: string, value: unknown): Exposure {
+function readExposure(problems: Problems, key: string, value: unknown, portNames: string[]): Exposure {
   if (value === undefined) return { type: "clusterIP" };
   if (!isRecord(value)) {
     problems.add(key, value, `must be an object with type ${oneOf(EXPOSURE_TYPES)}`);
     return { type: "clusterIP" };
   }
-  const type = problems.choice(
-    `${key}.type`,
-    value.type,
-    EXPOSURE_TYPES,
-    { nodePort: "the Vagrant lab" },
-    "clusterIP",
-  );
+  const type = problems.choice(`${key}.type`, value.type, EXPOSURE_TYPES, {}, "clusterIP");
   problems.unknownKeys(key, value, EXPOSURE_KEYS[type] ?? []);
-  if (type !== "loadBalancer") return { type: "clusterIP" };
+  if (type === "clusterIP") return { type: "clusterIP" };
 
   const ranges = value.allowedSourceRanges;
   if (!Array.isArray(ranges) || ranges.length === 0) {
     problems.add(
       `${key}.allowedSourceRanges`,
       ranges,
-      'is required for a loadBalancer: list the CIDRs allowed to connect, e.g. ["10.0.0.0/8"]; databases are private by default',
+      `is required for a ${type}: list the CIDRs allowed to connect, e.g. ["10.0.0.0/8"]; databases are private by default`,
     );
     return { type: "clusterIP" };
   }
@@ -445,13 +467,37 @@ function readExposure(problems: Problems, key: string, value: unknown): Exposure
       );
     }
   });
+  const allowedSourceRanges = ranges.map(String);
+  if (type === "nodePort") {
+    const nodePorts: Record<string, number> = {};
+    const given = value.nodePorts ?? {};
+    if (!isRecord(given))
+      problems.add(`${key}.nodePorts`, given, `must map port names (${oneOf(portNames)}) to node ports`);
+    else {
+      for (const [portName, nodePort] of Object.entries(given)) {
+        const portKey = `${key}.nodePorts.${portName}`;
+        if (!portNames.includes(portName))
+          problems.add(portKey, nodePort, `names no port of this engine; ports: ${oneOf(portNames)}`);
+        else {
+          nodePorts[portName] = problems.integer(
+            portKey,
+            nodePort,
+            NODE_PORT_RANGE.min,
+            NODE_PORT_RANGE.max,
+            NODE_PORT_RANGE.min,
+          );
+        }
+      }
+    }
+    return { type: "nodePort", allowedSourceRanges, nodePorts };
+  }
   const annotations = value.annotations ?? {};
   if (!isRecord(annotations) || Object.values(annotations).some((v) => typeof v !== "string")) {
     problems.add(`${key}.annotations`, annotations, "must be a map of string annotation values");
   }
   return {
     type: "loadBalancer",
-    allowedSourceRanges: ranges.map(String),
+    allowedSourceRanges,
     annotations: isRecord(annotations) ? (annotations as Record<string, string>) : {},
   };
 }

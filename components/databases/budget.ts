@@ -10,23 +10,41 @@ import {
 import type { DatabaseSpec, HadbConfig } from "../config/types";
 import { ENGINE_CATALOG } from "./catalog";
 import { irisDeployment, irisNames } from "./iris/manifests";
+import { mysqlDeployment, mysqlNames } from "./mysql/manifests";
 
-export function databaseFailoverBudget(database: DatabaseSpec, config: HadbConfig): FailureBudget[] {
+/** The Deployment the engine's component creates, and the name of its database container. */
+function databaseDeployment(
+  database: DatabaseSpec,
+  config: HadbConfig,
+): { deployment: unknown; container: string } {
+  const options = { evictionTolerationSeconds: config.evictionTolerationSeconds };
   switch (database.engine) {
-    case "iris": {
-      const deployment = irisDeployment(database, irisNames(database, config.namespace), {
-        evictionTolerationSeconds: config.evictionTolerationSeconds,
-      });
-      return failoverBudget({
-        database: databaseTimingsOf(deployment, "iris", ENGINE_CATALOG.iris.startSecondsEstimate),
-        storage: storageTimings(config.storage),
-        controller: controllerTimingsFor(config.cloud),
-      });
-    }
+    case "iris":
+      return {
+        deployment: irisDeployment(database, irisNames(database, config.namespace), options),
+        container: "iris",
+      };
     case "mysql":
+      return {
+        deployment: mysqlDeployment(database, mysqlNames(database, config.namespace), options),
+        container: "mysql",
+      };
     case "postgres":
       throw new Error(`no failover budget for engine "${database.engine}" yet`);
   }
+}
+
+export function databaseFailoverBudget(database: DatabaseSpec, config: HadbConfig): FailureBudget[] {
+  const { deployment, container } = databaseDeployment(database, config);
+  return failoverBudget({
+    database: databaseTimingsOf(
+      deployment as Parameters<typeof databaseTimingsOf>[0],
+      container,
+      ENGINE_CATALOG[database.engine].startSecondsEstimate,
+    ),
+    storage: storageTimings(config.storage),
+    controller: controllerTimingsFor(config.cloud, config.vagrant),
+  });
 }
 
 /** Budget per database, as exported in the `failoverBudget` stack output. */

@@ -11,6 +11,8 @@ export interface EngineCatalogEntry {
    * built-in licence, so this pin is bumped yearly.
    */
   defaultVersion: string;
+  /** Service/container ports by name (names are what exposure.nodePorts refers to). */
+  ports: Record<string, number>;
   /** Accepted shape of a `version` override. */
   versionPattern: RegExp;
   versionExample: string;
@@ -22,10 +24,14 @@ export interface EngineCatalogEntry {
   startSecondsEstimate: number;
 }
 
+export const IRIS_PORTS = { superserver: 1972, webserver: 52773 } as const;
+export const MYSQL_PORTS = { mysql: 3306 } as const;
+
 export const ENGINE_CATALOG: Record<Engine, EngineCatalogEntry> = {
   iris: {
     imageRepository: "containers.intersystems.com/intersystems/iris-community",
     defaultVersion: "2026.1",
+    ports: IRIS_PORTS,
     versionPattern: /^\d{4}\.\d+(\.\d+){0,3}$/,
     versionExample: "2026.1",
     // requests = limits: Guaranteed QoS, so the kubelet evicts the database last under node pressure.
@@ -35,15 +41,18 @@ export const ENGINE_CATALOG: Record<Engine, EngineCatalogEntry> = {
   },
   mysql: {
     imageRepository: "mysql",
-    defaultVersion: "8.4",
-    versionPattern: /^8\.4(\.\d+)?$/,
-    versionExample: "8.4",
+    // 8.4 is the LTS line (durable behaviour, no feature churn); 8.4.11 its newest patch release.
+    defaultVersion: "8.4.11",
+    ports: MYSQL_PORTS,
+    versionPattern: /^8\.4\.\d+$/,
+    versionExample: "8.4.11",
     defaultResources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "1", memory: "2Gi" } },
     startSecondsEstimate: 20,
   },
   postgres: {
     imageRepository: "registry.developers.crunchydata.com/crunchydata/crunchy-postgres",
     defaultVersion: "17",
+    ports: { postgres: 5432 },
     versionPattern: /^1[5-8]$/,
     versionExample: "17",
     defaultResources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "1", memory: "2Gi" } },

@@ -6,6 +6,7 @@ import { recommendedLabels } from "../shared/labels";
 import type { StorageHandle } from "../storage/handle";
 import type { DatabaseEndpoint } from "./endpoint";
 import { IrisDatabase } from "./iris/component";
+import { MysqlDatabase } from "./mysql/component";
 
 export interface DatabasesArgs {
   cluster: ClusterHandle;
@@ -50,6 +51,8 @@ export class Databases extends pulumi.ComponentResource {
           this.endpoints[database.name] = new IrisDatabase(database.name, common, { parent: this }).endpoint;
           break;
         case "mysql":
+          this.endpoints[database.name] = new MysqlDatabase(database.name, common, { parent: this }).endpoint;
+          break;
         case "postgres":
           throw new Error(`engine "${database.engine}" passed validation but has no database component`);
       }

@@ -9,6 +9,8 @@ export interface DatabaseEndpoint {
   host: string;
   ports: Record<string, number>;
   username: string;
+  /** Application database (engines that create one, e.g. MySQL). */
+  database?: string;
   /** Secret (in `namespace`) holding `username` and `password`. */
   credentialsSecret: string;
   /** The password, as a Pulumi secret. */

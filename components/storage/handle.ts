@@ -10,4 +10,6 @@ export interface StorageHandle {
   replicaCount: number;
   /** Databases create their PVCs only after these exist. */
   ready: pulumi.Resource[];
+  /** Static backends (iSCSI): the PersistentVolume pre-bound to a database's claim. */
+  volumeNameFor?: (databaseName: string) => string;
 }

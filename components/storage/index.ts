@@ -3,7 +3,9 @@ import type { ClusterHandle } from "../cluster/handle";
 import type { HadbConfig } from "../config/types";
 import type { NodePrepHandle } from "../nodeprep/component";
 import type { StorageHandle } from "./handle";
+import { IscsiStorage } from "./iscsi/component";
 import { Longhorn } from "./longhorn/component";
+import type { IscsiTargetHandle } from "../cluster/handle";
 
 export type { StorageHandle } from "./handle";
 
@@ -18,9 +20,40 @@ export function createStorage(
   switch (config.storage) {
     case "longhorn":
       return new Longhorn(name, { cluster, nodePrep, replicas: config.storageReplicas }, opts).handle;
+    case "iscsi":
+      return new IscsiStorage(
+        name,
+        {
+          cluster,
+          nodePrep,
+          target: iscsiTargetFor(config, cluster),
+          databases: config.databases,
+          databaseNamespace: config.namespace,
+        },
+        opts,
+      ).handle;
     case "rook-ceph":
     case "portworx":
-    case "iscsi":
       throw new Error(`hadb:storage "${config.storage}" passed validation but has no storage component`);
   }
+}
+
+/** The lab's target VM (from the cluster handle) or the external target described in config. */
+function iscsiTargetFor(config: HadbConfig, cluster: ClusterHandle): IscsiTargetHandle {
+  const target = config.iscsi?.target;
+  if (target?.kind === "external") {
+    return {
+      portal: target.portal,
+      iqn: target.iqn,
+      lunByDatabase: config.iscsi?.lunByDatabase ?? {},
+      chapUser: target.chapUser,
+      chapPassword: target.chapPassword,
+      // External targets: session CHAP always; discovery CHAP is not assumed.
+      discoveryChap: false,
+      ready: [],
+    };
+  }
+  if (!cluster.iscsiTarget)
+    throw new Error('storage "iscsi" with target "vagrant" needs the Vagrant lab cluster');
+  return cluster.iscsiTarget;
 }

@@ -59,6 +59,11 @@ class RecordingMocks implements pulumi.runtime.Mocks {
       // The real provider returns `result` as a secret; the program must mark it secret itself too.
       state.result = `${MOCK_SECRET_MARKER}-${args.name}-${Math.random().toString(36).slice(2, 10)}`;
     }
+    if (args.type === "command:local:Command") {
+      // What a command prints exists only after it ran (e.g. the lab's kubeconfig).
+      state.stdout = placeholder(`stdout of ${args.name}`);
+      state.stderr = "";
+    }
     return { id: placeholder(`id of ${args.name}`), state };
   }
 

@@ -12,6 +12,40 @@ import { SecretValue, type Evaluation, type RecordedResource } from "./evaluate"
 
 export const REDACTED = "[secret]";
 export const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
+export const COMMAND_TYPE = "command:local:Command";
+/** Files a command writes are passed as HADB_FILE_<n>_PATH / HADB_FILE_<n>_B64 environment pairs. */
+const FILE_PATH_VARIABLE = /^HADB_FILE_(\d+)_PATH$/;
+
+/** Writes a local command readably: its scripts, plain environment, and the files it writes decoded. */
+function writeCommand(resource: RecordedResource, outDir: string): string {
+  const inputs = redact(resource.inputs) as Record<string, unknown>;
+  const environment = (inputs.environment ?? {}) as Record<string, string>;
+  const base = `commands/${fileSafe(resource.name)}`;
+  const plainEnvironment: Record<string, string> = {};
+  for (const [name, value] of Object.entries(environment)) {
+    const match = FILE_PATH_VARIABLE.exec(name);
+    if (match) {
+      const content = environment[`HADB_FILE_${match[1] ?? ""}_B64`] ?? "";
+      const target = join(outDir, base, "files", value);
+      mkdirSync(join(target, ".."), { recursive: true });
+      writeFileSync(
+        target,
+        content === REDACTED ? REDACTED : Buffer.from(content, "base64").toString("utf8"),
+      );
+    } else if (!/^HADB_FILE_\d+_B64$/.test(name)) plainEnvironment[name] = value;
+  }
+  mkdirSync(join(outDir, base), { recursive: true });
+  writeFileSync(
+    join(outDir, `${base}/command.yaml`),
+    stringify({
+      create: inputs.create,
+      delete: inputs.delete,
+      interpreter: inputs.interpreter,
+      environment: plainEnvironment,
+    }),
+  );
+  return `${base}/command.yaml`;
+}
 
 /** Secrets become "[secret]"; a secret map keeps its keys (they are not secret) so manifests stay well-formed. */
 export function redact(value: unknown): unknown {
@@ -125,6 +159,8 @@ export function writeSynth(evaluation: Evaluation, outDir: string): SynthSummary
       writeFileSync(join(outDir, file), stringify(release));
       helmReleases++;
       keyInputs = { chart: release.chart, version: release.version, repository: release.repository, file };
+    } else if (resource.type === COMMAND_TYPE) {
+      keyInputs = { file: writeCommand(resource, outDir) };
     } else {
       keyInputs = redact(resource.inputs);
     }

@@ -51,7 +51,10 @@ export class IrisDatabase extends pulumi.ComponentResource {
     const cpf = new k8s.core.v1.ConfigMap(`${name}-cpf`, irisCpfConfigMap(database, names), childOpts);
     const claim = new k8s.core.v1.PersistentVolumeClaim(
       `${name}-data`,
-      irisDataClaim(database, names, args.storage.storageClassName),
+      irisDataClaim(database, names, {
+        storageClassName: args.storage.storageClassName,
+        volumeName: args.storage.volumeNameFor?.(database.name),
+      }),
       // The claim is the only resource that needs storage installed; the rest can be created meanwhile.
       { ...childOpts, dependsOn: [args.namespace, ...args.storage.ready] },
     );

@@ -6,10 +6,14 @@ import type * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import type { DatabaseSpec } from "../../config/types";
 import { imageVersion, recommendedLabels, selectorLabels } from "../../shared/labels";
+import { IRIS_PORTS } from "../catalog";
 import { failoverTolerations } from "../failover";
+import { databaseService } from "../service";
+import { dataClaim, type DataVolume } from "../volume";
+import { dataClaimName } from "../../shared/naming";
 import { irisCpfMerge } from "./cpf";
 
-export const IRIS_PORTS = { superserver: 1972, webserver: 52773 } as const;
+export { IRIS_PORTS };
 /** irisowner, the non-root user the image runs IRIS as; fsGroup makes the volume writable for it. */
 export const IRIS_UID = 51773;
 /** Predefined account clients use; --password-file sets the same password on every predefined account. */
@@ -38,7 +42,7 @@ export function irisNames(database: DatabaseSpec, namespace: string): IrisNames 
     namespace,
     deployment: database.name,
     service: database.name,
-    claim: `${database.name}-data`,
+    claim: dataClaimName(database.name),
     cpfConfigMap: `${database.name}-cpf-merge`,
     credentialsSecret: `${database.name}-credentials`,
   };
@@ -82,17 +86,13 @@ export function irisCredentialsSecret(
 export function irisDataClaim(
   database: DatabaseSpec,
   names: IrisNames,
-  storageClassName: string,
+  volume: DataVolume,
 ): k8s.types.input.core.v1.PersistentVolumeClaim {
-  return {
-    metadata: { name: names.claim, namespace: names.namespace, labels: labelsOf(database, "data") },
-    spec: {
-      // One node at a time: with a single writer, no second pod can mount the volume elsewhere.
-      accessModes: ["ReadWriteOnce"],
-      storageClassName,
-      resources: { requests: { storage: database.volumeSize } },
-    },
-  };
+  return dataClaim(
+    database,
+    { name: names.claim, namespace: names.namespace, labels: labelsOf(database, "data") },
+    volume,
+  );
 }
 
 export interface IrisDeploymentOptions {
@@ -196,27 +196,11 @@ export function irisDeployment(
 }
 
 export function irisService(database: DatabaseSpec, names: IrisNames): k8s.types.input.core.v1.Service {
-  const exposure = database.exposure;
-  const ports = Object.entries(IRIS_PORTS).map(([name, port]) => ({
-    name,
-    port,
-    targetPort: name,
-    protocol: "TCP",
-  }));
-  const common = {
-    selector: selectorLabels({ name: "iris", instance: database.name }),
-    ports,
-  };
-  const metadata = {
+  return databaseService(database, {
     name: names.service,
     namespace: names.namespace,
     labels: labelsOf(database, "database"),
-  };
-  if (exposure.type === "loadBalancer") {
-    return {
-      metadata: { ...metadata, annotations: exposure.annotations },
-      spec: { ...common, type: "LoadBalancer", loadBalancerSourceRanges: exposure.allowedSourceRanges },
-    };
-  }
-  return { metadata, spec: { ...common, type: "ClusterIP" } };
+    selector: selectorLabels({ name: "iris", instance: database.name }),
+    ports: IRIS_PORTS,
+  });
 }

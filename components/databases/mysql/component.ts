@@ -1,0 +1,82 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { ClusterHandle } from "../../cluster/handle";
+import type { DatabaseSpec } from "../../config/types";
+import type { StorageHandle } from "../../storage/handle";
+import { MYSQL_PORTS } from "../catalog";
+import type { DatabaseEndpoint } from "../endpoint";
+import {
+  mysqlConfigMap,
+  mysqlCredentialsSecret,
+  mysqlDataClaim,
+  mysqlDeployment,
+  mysqlNames,
+  mysqlService,
+} from "./manifests";
+
+export interface MysqlDatabaseArgs {
+  cluster: ClusterHandle;
+  storage: StorageHandle;
+  database: DatabaseSpec;
+  namespace: k8s.core.v1.Namespace;
+  namespaceName: string;
+  evictionTolerationSeconds: number;
+}
+
+/** One MySQL 8.4 server on replicated (or iSCSI) storage. */
+export class MysqlDatabase extends pulumi.ComponentResource {
+  readonly endpoint: DatabaseEndpoint;
+
+  constructor(name: string, args: MysqlDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("hadb:databases:Mysql", name, {}, opts);
+    const { database } = args;
+    const names = mysqlNames(database, args.namespaceName);
+    const childOpts = { parent: this, provider: args.cluster.provider, dependsOn: [args.namespace] };
+    const generate = (suffix: string) =>
+      pulumi.secret(
+        new random.RandomPassword(
+          `${name}-${suffix}`,
+          { length: 32, special: true, overrideSpecial: "-_.~", minLower: 2, minUpper: 2, minNumeric: 2 },
+          { parent: this },
+        ).result,
+      );
+    const passwords = { root: generate("root-password"), app: generate("password") };
+
+    const credentials = new k8s.core.v1.Secret(
+      `${name}-credentials`,
+      mysqlCredentialsSecret(database, names, passwords),
+      childOpts,
+    );
+    const config = new k8s.core.v1.ConfigMap(`${name}-config`, mysqlConfigMap(database, names), childOpts);
+    const claim = new k8s.core.v1.PersistentVolumeClaim(
+      `${name}-data`,
+      mysqlDataClaim(database, names, {
+        storageClassName: args.storage.storageClassName,
+        volumeName: args.storage.volumeNameFor?.(database.name),
+      }),
+      { ...childOpts, dependsOn: [args.namespace, ...args.storage.ready] },
+    );
+    const deployment = new k8s.apps.v1.Deployment(
+      name,
+      mysqlDeployment(database, names, { evictionTolerationSeconds: args.evictionTolerationSeconds }),
+      { ...childOpts, dependsOn: [credentials, config, claim] },
+    );
+    const service = new k8s.core.v1.Service(`${name}-svc`, mysqlService(database, names), {
+      ...childOpts,
+      dependsOn: [deployment],
+    });
+
+    this.endpoint = {
+      engine: "mysql",
+      namespace: names.namespace,
+      host: `${names.service}.${names.namespace}.svc.cluster.local`,
+      ports: { ...MYSQL_PORTS },
+      username: database.mysql?.user ?? "app",
+      database: database.mysql?.database,
+      credentialsSecret: names.credentialsSecret,
+      password: passwords.app,
+    };
+    this.registerOutputs({ service: service.metadata.name, deployment: deployment.metadata.name });
+  }
+}

@@ -1,0 +1,207 @@
+// Pure builders for one MySQL 8.4 database: single writer on its volume, durable commits, passwords
+// only from the credentials Secret, private Service unless exposed with an allowlist.
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import type { DatabaseSpec, MysqlSettings } from "../../config/types";
+import { imageVersion, recommendedLabels, selectorLabels } from "../../shared/labels";
+import { dataClaimName } from "../../shared/naming";
+import { MYSQL_PORTS } from "../catalog";
+import { failoverTolerations } from "../failover";
+import { databaseService } from "../service";
+import { dataClaim, type DataVolume } from "../volume";
+
+/** The `mysql` user of the official image. */
+export const MYSQL_UID = 999;
+const DATA_MOUNT = "/var/lib/mysql";
+/** A fresh ext4 volume (an iSCSI LUN) has lost+found at its root, which mysqld refuses as a data directory. */
+export const DATA_SUB_PATH = "mysql";
+const CONFIG_MOUNT = "/etc/mysql/conf.d";
+export const SECRET_KEYS = {
+  rootPassword: "root-password",
+  password: "password",
+  username: "username",
+} as const;
+
+export interface MysqlNames {
+  namespace: string;
+  deployment: string;
+  service: string;
+  claim: string;
+  config: string;
+  credentialsSecret: string;
+}
+
+export function mysqlNames(database: DatabaseSpec, namespace: string): MysqlNames {
+  return {
+    namespace,
+    deployment: database.name,
+    service: database.name,
+    claim: dataClaimName(database.name),
+    config: `${database.name}-config`,
+    credentialsSecret: `${database.name}-credentials`,
+  };
+}
+
+const settingsOf = (database: DatabaseSpec): MysqlSettings => {
+  if (!database.mysql) throw new Error(`database ${database.name} has no MySQL settings`);
+  return database.mysql;
+};
+
+const labelsOf = (database: DatabaseSpec, component: string) =>
+  recommendedLabels({
+    name: "mysql",
+    instance: database.name,
+    component,
+    version: imageVersion(database.image),
+  });
+
+/**
+ * Server settings. Durability is set explicitly rather than trusted to defaults: an acknowledged commit
+ * is on disk (redo log flushed, binlog synced) before the client hears "OK", so a failover loses nothing acknowledged.
+ */
+export function mysqlServerConfig(): string {
+  return [
+    "[mysqld]",
+    "innodb_flush_log_at_trx_commit=1",
+    "sync_binlog=1",
+    "# Clients connect by Service IP; reverse DNS lookups only slow logins down.",
+    "skip_name_resolve=ON",
+    "",
+  ].join("\n");
+}
+
+export function mysqlConfigMap(database: DatabaseSpec, names: MysqlNames): k8s.types.input.core.v1.ConfigMap {
+  return {
+    metadata: { name: names.config, namespace: names.namespace, labels: labelsOf(database, "config") },
+    data: { "hadb.cnf": mysqlServerConfig() },
+  };
+}
+
+export function mysqlCredentialsSecret(
+  database: DatabaseSpec,
+  names: MysqlNames,
+  passwords: { root: pulumi.Input<string>; app: pulumi.Input<string> },
+): k8s.types.input.core.v1.Secret {
+  return {
+    metadata: {
+      name: names.credentialsSecret,
+      namespace: names.namespace,
+      labels: labelsOf(database, "credentials"),
+    },
+    type: "Opaque",
+    stringData: {
+      [SECRET_KEYS.username]: settingsOf(database).user,
+      [SECRET_KEYS.password]: passwords.app,
+      [SECRET_KEYS.rootPassword]: passwords.root,
+    },
+  };
+}
+
+export function mysqlDataClaim(
+  database: DatabaseSpec,
+  names: MysqlNames,
+  volume: DataVolume,
+): k8s.types.input.core.v1.PersistentVolumeClaim {
+  return dataClaim(
+    database,
+    { name: names.claim, namespace: names.namespace, labels: labelsOf(database, "data") },
+    volume,
+  );
+}
+
+const fromSecret = (names: MysqlNames, key: string) => ({
+  secretKeyRef: { name: names.credentialsSecret, key },
+});
+
+export function mysqlDeployment(
+  database: DatabaseSpec,
+  names: MysqlNames,
+  options: { evictionTolerationSeconds: number },
+): k8s.types.input.apps.v1.Deployment {
+  const settings = settingsOf(database);
+  const selector = selectorLabels({ name: "mysql", instance: database.name });
+  const labels = labelsOf(database, "database");
+  // The local socket works during the image's initialisation (networking off) and afterwards.
+  const ping = { exec: { command: ["mysqladmin", "ping", "--silent"] } };
+  return {
+    metadata: { name: names.deployment, namespace: names.namespace, labels },
+    spec: {
+      // Exactly one writer: never two mysqld on the volume, not even during a rollout.
+      replicas: 1,
+      strategy: { type: "Recreate" },
+      revisionHistoryLimit: 3,
+      selector: { matchLabels: selector },
+      template: {
+        metadata: { labels },
+        spec: {
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          // mysqld flushes and stops cleanly on SIGTERM; crash recovery after a kill takes longer.
+          terminationGracePeriodSeconds: 60,
+          tolerations: failoverTolerations(options.evictionTolerationSeconds),
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: MYSQL_UID,
+            runAsGroup: MYSQL_UID,
+            fsGroup: MYSQL_UID,
+            fsGroupChangePolicy: "OnRootMismatch",
+            seccompProfile: { type: "RuntimeDefault" },
+          },
+          containers: [
+            {
+              name: "mysql",
+              image: database.image,
+              env: [
+                { name: "MYSQL_ROOT_PASSWORD", valueFrom: fromSecret(names, SECRET_KEYS.rootPassword) },
+                { name: "MYSQL_DATABASE", value: settings.database },
+                { name: "MYSQL_USER", value: settings.user },
+                { name: "MYSQL_PASSWORD", valueFrom: fromSecret(names, SECRET_KEYS.password) },
+              ],
+              ports: [{ name: "mysql", containerPort: MYSQL_PORTS.mysql, protocol: "TCP" }],
+              // First start initialises the data directory; after a crash InnoDB replays its redo log.
+              startupProbe: { ...ping, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 },
+              // `mysqladmin ping` succeeds whenever mysqld answers, even without credentials.
+              livenessProbe: { ...ping, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+              // Ready = a real query over TCP with real credentials (read from the Secret, never literal).
+              readinessProbe: {
+                exec: {
+                  command: [
+                    "sh",
+                    "-c",
+                    'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysql --protocol=TCP -h 127.0.0.1 -u root -e "SELECT 1"',
+                  ],
+                },
+                periodSeconds: 5,
+                timeoutSeconds: 3,
+                failureThreshold: 2,
+              },
+              resources: {
+                requests: { ...database.resources.requests },
+                limits: { ...database.resources.limits },
+              },
+              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+              volumeMounts: [
+                { name: "data", mountPath: DATA_MOUNT, subPath: DATA_SUB_PATH },
+                { name: "config", mountPath: CONFIG_MOUNT, readOnly: true },
+              ],
+            },
+          ],
+          volumes: [
+            { name: "data", persistentVolumeClaim: { claimName: names.claim } },
+            { name: "config", configMap: { name: names.config } },
+          ],
+        },
+      },
+    },
+  };
+}
+
+export function mysqlService(database: DatabaseSpec, names: MysqlNames): k8s.types.input.core.v1.Service {
+  return databaseService(database, {
+    name: names.service,
+    namespace: names.namespace,
+    labels: labelsOf(database, "database"),
+    selector: selectorLabels({ name: "mysql", instance: database.name }),
+    ports: MYSQL_PORTS,
+  });
+}
