@@ -1,10 +1,11 @@
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { ClusterHandle } from "../../cluster/handle";
 import type { DatabaseSpec } from "../../config/types";
 import type { StorageHandle } from "../../storage/handle";
 import type { DatabaseEndpoint } from "../endpoint";
+import { createDatabaseResources } from "../resources";
 import {
   IRIS_PORTS,
   IRIS_USERNAME,
@@ -33,7 +34,6 @@ export class IrisDatabase extends pulumi.ComponentResource {
     super("hadb:databases:Iris", name, {}, opts);
     const { database } = args;
     const names = irisNames(database, args.namespaceName);
-    const childOpts = { parent: this, provider: args.cluster.provider, dependsOn: [args.namespace] };
 
     // No default password ever: generated once, kept in state, only ever handled as a secret.
     const generated = new random.RandomPassword(
@@ -43,30 +43,22 @@ export class IrisDatabase extends pulumi.ComponentResource {
     );
     const password = pulumi.secret(generated.result);
 
-    const credentials = new k8s.core.v1.Secret(
-      `${name}-credentials`,
-      irisCredentialsSecret(database, names, password),
-      childOpts,
-    );
-    const cpf = new k8s.core.v1.ConfigMap(`${name}-cpf`, irisCpfConfigMap(database, names), childOpts);
-    const claim = new k8s.core.v1.PersistentVolumeClaim(
-      `${name}-data`,
-      irisDataClaim(database, names, {
-        storageClassName: args.storage.storageClassName,
-        volumeName: args.storage.volumeNameFor?.(database.name),
-      }),
-      // The claim is the only resource that needs storage installed; the rest can be created meanwhile.
-      { ...childOpts, dependsOn: [args.namespace, ...args.storage.ready] },
-    );
-    const deployment = new k8s.apps.v1.Deployment(
+    const { deployment, service } = createDatabaseResources(
       name,
-      irisDeployment(database, names, { evictionTolerationSeconds: args.evictionTolerationSeconds }),
-      { ...childOpts, dependsOn: [credentials, cpf, claim] },
+      {
+        credentials: irisCredentialsSecret(database, names, password),
+        config: irisCpfConfigMap(database, names),
+        claim: irisDataClaim(database, names, {
+          storageClassName: args.storage.storageClassName,
+          volumeName: args.storage.volumeNameFor?.(database.name),
+        }),
+        deployment: irisDeployment(database, names, {
+          evictionTolerationSeconds: args.evictionTolerationSeconds,
+        }),
+        service: irisService(database, names),
+      },
+      { parent: this, cluster: args.cluster, storage: args.storage, namespace: args.namespace },
     );
-    const service = new k8s.core.v1.Service(`${name}-svc`, irisService(database, names), {
-      ...childOpts,
-      dependsOn: [deployment],
-    });
 
     this.endpoint = {
       engine: "iris",

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import type { DatabaseSpec } from "../../config/types";
 import { imageVersion, recommendedLabels, selectorLabels } from "../../shared/labels";
 import { IRIS_PORTS } from "../catalog";
-import { failoverTolerations } from "../failover";
+import { singleWriterDeployment } from "../deployment";
 import { databaseService } from "../service";
 import { dataClaim, type DataVolume } from "../volume";
 import { dataClaimName } from "../../shared/naming";
@@ -108,91 +108,65 @@ export function irisDeployment(
   const selector = selectorLabels({ name: "iris", instance: database.name });
   const labels = labelsOf(database, "database");
   const qlistProbe = { exec: { command: ["/bin/sh", "-c", QLIST_RUNNING] } };
-  return {
+  return singleWriterDeployment({
     metadata: { name: names.deployment, namespace: names.namespace, labels },
-    spec: {
-      // Exactly one writer: never two pods on the volume, not even during a rollout.
-      replicas: 1,
-      strategy: { type: "Recreate" },
-      revisionHistoryLimit: 3,
-      selector: { matchLabels: selector },
-      template: {
-        metadata: {
-          labels,
-          // A changed CPF merge (e.g. gmheap, which only applies at start) restarts IRIS.
-          annotations: {
-            "hadb.io/cpf-sha256": createHash("sha256").update(irisCpfMerge(database.iris)).digest("hex"),
-          },
+    selector,
+    // A changed CPF merge (e.g. gmheap, which only applies at start) restarts IRIS.
+    podAnnotations: {
+      "hadb.io/cpf-sha256": createHash("sha256").update(irisCpfMerge(database.iris)).digest("hex"),
+    },
+    uid: IRIS_UID,
+    evictionTolerationSeconds: options.evictionTolerationSeconds,
+    // iris-main traps SIGTERM and shuts IRIS down cleanly; give it time to flush.
+    terminationGracePeriodSeconds: 60,
+    containers: [
+      {
+        name: "iris",
+        image: database.image,
+        // Sets the password of every predefined account from the Secret at start. The file is
+        // read-only, so IRIS leaves it in place (no sentinel) and re-applies it on each start.
+        args: ["--password-file", `${CREDENTIALS_MOUNT}/${PASSWORD_KEY}`],
+        env: [
+          { name: "ISC_DATA_DIRECTORY", value: DATA_DIRECTORY },
+          { name: "ISC_CPF_MERGE_FILE", value: `${CPF_MOUNT}/${CPF_FILE}` },
+        ],
+        ports: [
+          { name: "superserver", containerPort: IRIS_PORTS.superserver, protocol: "TCP" },
+          { name: "webserver", containerPort: IRIS_PORTS.webserver, protocol: "TCP" },
+        ],
+        // First start copies %SYS onto the volume and a restart after a crash replays journals:
+        // allow up to 10 minutes before liveness takes over.
+        startupProbe: { ...qlistProbe, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 },
+        // Restart the container when the IRIS instance is down (the seed's `iris stop` experiment).
+        livenessProbe: { ...qlistProbe, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+        // Serve traffic only while the superserver accepts connections.
+        readinessProbe: {
+          tcpSocket: { port: "superserver" },
+          periodSeconds: 5,
+          timeoutSeconds: 3,
+          failureThreshold: 2,
         },
-        spec: {
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          // iris-main traps SIGTERM and shuts IRIS down cleanly; give it time to flush.
-          terminationGracePeriodSeconds: 60,
-          tolerations: failoverTolerations(options.evictionTolerationSeconds),
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: IRIS_UID,
-            runAsGroup: IRIS_UID,
-            fsGroup: IRIS_UID,
-            // Skip the recursive chown of a large volume on every failover when ownership is already right.
-            fsGroupChangePolicy: "OnRootMismatch",
-            seccompProfile: { type: "RuntimeDefault" },
-          },
-          containers: [
-            {
-              name: "iris",
-              image: database.image,
-              // Sets the password of every predefined account from the Secret at start. The file is
-              // read-only, so IRIS leaves it in place (no sentinel) and re-applies it on each start.
-              args: ["--password-file", `${CREDENTIALS_MOUNT}/${PASSWORD_KEY}`],
-              env: [
-                { name: "ISC_DATA_DIRECTORY", value: DATA_DIRECTORY },
-                { name: "ISC_CPF_MERGE_FILE", value: `${CPF_MOUNT}/${CPF_FILE}` },
-              ],
-              ports: [
-                { name: "superserver", containerPort: IRIS_PORTS.superserver, protocol: "TCP" },
-                { name: "webserver", containerPort: IRIS_PORTS.webserver, protocol: "TCP" },
-              ],
-              // First start copies %SYS onto the volume and a restart after a crash replays journals:
-              // allow up to 10 minutes before liveness takes over.
-              startupProbe: { ...qlistProbe, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 },
-              // Restart the container when the IRIS instance is down (the seed's `iris stop` experiment).
-              livenessProbe: { ...qlistProbe, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
-              // Serve traffic only while the superserver accepts connections.
-              readinessProbe: {
-                tcpSocket: { port: "superserver" },
-                periodSeconds: 5,
-                timeoutSeconds: 3,
-                failureThreshold: 2,
-              },
-              resources: {
-                requests: { ...database.resources.requests },
-                limits: { ...database.resources.limits },
-              },
-              volumeMounts: [
-                { name: "data", mountPath: DATA_MOUNT },
-                { name: "cpf", mountPath: CPF_MOUNT, readOnly: true },
-                { name: "credentials", mountPath: CREDENTIALS_MOUNT, readOnly: true },
-              ],
-            },
-          ],
-          volumes: [
-            { name: "data", persistentVolumeClaim: { claimName: names.claim } },
-            { name: "cpf", configMap: { name: names.cpfConfigMap } },
-            {
-              name: "credentials",
-              secret: {
-                secretName: names.credentialsSecret,
-                items: [{ key: PASSWORD_KEY, path: PASSWORD_KEY }],
-                defaultMode: 0o400,
-              },
-            },
-          ],
+        resources: { requests: { ...database.resources.requests }, limits: { ...database.resources.limits } },
+        volumeMounts: [
+          { name: "data", mountPath: DATA_MOUNT },
+          { name: "cpf", mountPath: CPF_MOUNT, readOnly: true },
+          { name: "credentials", mountPath: CREDENTIALS_MOUNT, readOnly: true },
+        ],
+      },
+    ],
+    volumes: [
+      { name: "data", persistentVolumeClaim: { claimName: names.claim } },
+      { name: "cpf", configMap: { name: names.cpfConfigMap } },
+      {
+        name: "credentials",
+        secret: {
+          secretName: names.credentialsSecret,
+          items: [{ key: PASSWORD_KEY, path: PASSWORD_KEY }],
+          defaultMode: 0o400,
         },
       },
-    },
-  };
+    ],
+  });
 }
 
 export function irisService(database: DatabaseSpec, names: IrisNames): k8s.types.input.core.v1.Service {

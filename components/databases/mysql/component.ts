@@ -1,4 +1,4 @@
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { ClusterHandle } from "../../cluster/handle";
@@ -6,6 +6,7 @@ import type { DatabaseSpec } from "../../config/types";
 import type { StorageHandle } from "../../storage/handle";
 import { MYSQL_PORTS } from "../catalog";
 import type { DatabaseEndpoint } from "../endpoint";
+import { createDatabaseResources } from "../resources";
 import {
   mysqlConfigMap,
   mysqlCredentialsSecret,
@@ -32,7 +33,6 @@ export class MysqlDatabase extends pulumi.ComponentResource {
     super("hadb:databases:Mysql", name, {}, opts);
     const { database } = args;
     const names = mysqlNames(database, args.namespaceName);
-    const childOpts = { parent: this, provider: args.cluster.provider, dependsOn: [args.namespace] };
     const generate = (suffix: string) =>
       pulumi.secret(
         new random.RandomPassword(
@@ -43,29 +43,22 @@ export class MysqlDatabase extends pulumi.ComponentResource {
       );
     const passwords = { root: generate("root-password"), app: generate("password") };
 
-    const credentials = new k8s.core.v1.Secret(
-      `${name}-credentials`,
-      mysqlCredentialsSecret(database, names, passwords),
-      childOpts,
-    );
-    const config = new k8s.core.v1.ConfigMap(`${name}-config`, mysqlConfigMap(database, names), childOpts);
-    const claim = new k8s.core.v1.PersistentVolumeClaim(
-      `${name}-data`,
-      mysqlDataClaim(database, names, {
-        storageClassName: args.storage.storageClassName,
-        volumeName: args.storage.volumeNameFor?.(database.name),
-      }),
-      { ...childOpts, dependsOn: [args.namespace, ...args.storage.ready] },
-    );
-    const deployment = new k8s.apps.v1.Deployment(
+    const { deployment, service } = createDatabaseResources(
       name,
-      mysqlDeployment(database, names, { evictionTolerationSeconds: args.evictionTolerationSeconds }),
-      { ...childOpts, dependsOn: [credentials, config, claim] },
+      {
+        credentials: mysqlCredentialsSecret(database, names, passwords),
+        config: mysqlConfigMap(database, names),
+        claim: mysqlDataClaim(database, names, {
+          storageClassName: args.storage.storageClassName,
+          volumeName: args.storage.volumeNameFor?.(database.name),
+        }),
+        deployment: mysqlDeployment(database, names, {
+          evictionTolerationSeconds: args.evictionTolerationSeconds,
+        }),
+        service: mysqlService(database, names),
+      },
+      { parent: this, cluster: args.cluster, storage: args.storage, namespace: args.namespace },
     );
-    const service = new k8s.core.v1.Service(`${name}-svc`, mysqlService(database, names), {
-      ...childOpts,
-      dependsOn: [deployment],
-    });
 
     this.endpoint = {
       engine: "mysql",

@@ -6,7 +6,7 @@ import type { DatabaseSpec, MysqlSettings } from "../../config/types";
 import { imageVersion, recommendedLabels, selectorLabels } from "../../shared/labels";
 import { dataClaimName } from "../../shared/naming";
 import { MYSQL_PORTS } from "../catalog";
-import { failoverTolerations } from "../failover";
+import { singleWriterDeployment } from "../deployment";
 import { databaseService } from "../service";
 import { dataClaim, type DataVolume } from "../volume";
 
@@ -123,77 +123,54 @@ export function mysqlDeployment(
   const labels = labelsOf(database, "database");
   // The local socket works during the image's initialisation (networking off) and afterwards.
   const ping = { exec: { command: ["mysqladmin", "ping", "--silent"] } };
-  return {
+  return singleWriterDeployment({
     metadata: { name: names.deployment, namespace: names.namespace, labels },
-    spec: {
-      // Exactly one writer: never two mysqld on the volume, not even during a rollout.
-      replicas: 1,
-      strategy: { type: "Recreate" },
-      revisionHistoryLimit: 3,
-      selector: { matchLabels: selector },
-      template: {
-        metadata: { labels },
-        spec: {
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          // mysqld flushes and stops cleanly on SIGTERM; crash recovery after a kill takes longer.
-          terminationGracePeriodSeconds: 60,
-          tolerations: failoverTolerations(options.evictionTolerationSeconds),
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: MYSQL_UID,
-            runAsGroup: MYSQL_UID,
-            fsGroup: MYSQL_UID,
-            fsGroupChangePolicy: "OnRootMismatch",
-            seccompProfile: { type: "RuntimeDefault" },
+    selector,
+    uid: MYSQL_UID,
+    evictionTolerationSeconds: options.evictionTolerationSeconds,
+    // mysqld flushes and stops cleanly on SIGTERM; crash recovery after a kill takes longer.
+    terminationGracePeriodSeconds: 60,
+    containers: [
+      {
+        name: "mysql",
+        image: database.image,
+        env: [
+          { name: "MYSQL_ROOT_PASSWORD", valueFrom: fromSecret(names, SECRET_KEYS.rootPassword) },
+          { name: "MYSQL_DATABASE", value: settings.database },
+          { name: "MYSQL_USER", value: settings.user },
+          { name: "MYSQL_PASSWORD", valueFrom: fromSecret(names, SECRET_KEYS.password) },
+        ],
+        ports: [{ name: "mysql", containerPort: MYSQL_PORTS.mysql, protocol: "TCP" }],
+        // First start initialises the data directory; after a crash InnoDB replays its redo log.
+        startupProbe: { ...ping, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 },
+        // `mysqladmin ping` succeeds whenever mysqld answers, even without credentials.
+        livenessProbe: { ...ping, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+        // Ready = a real query over TCP with real credentials (read from the Secret, never literal).
+        readinessProbe: {
+          exec: {
+            command: [
+              "sh",
+              "-c",
+              'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysql --protocol=TCP -h 127.0.0.1 -u root -e "SELECT 1"',
+            ],
           },
-          containers: [
-            {
-              name: "mysql",
-              image: database.image,
-              env: [
-                { name: "MYSQL_ROOT_PASSWORD", valueFrom: fromSecret(names, SECRET_KEYS.rootPassword) },
-                { name: "MYSQL_DATABASE", value: settings.database },
-                { name: "MYSQL_USER", value: settings.user },
-                { name: "MYSQL_PASSWORD", valueFrom: fromSecret(names, SECRET_KEYS.password) },
-              ],
-              ports: [{ name: "mysql", containerPort: MYSQL_PORTS.mysql, protocol: "TCP" }],
-              // First start initialises the data directory; after a crash InnoDB replays its redo log.
-              startupProbe: { ...ping, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 },
-              // `mysqladmin ping` succeeds whenever mysqld answers, even without credentials.
-              livenessProbe: { ...ping, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
-              // Ready = a real query over TCP with real credentials (read from the Secret, never literal).
-              readinessProbe: {
-                exec: {
-                  command: [
-                    "sh",
-                    "-c",
-                    'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysql --protocol=TCP -h 127.0.0.1 -u root -e "SELECT 1"',
-                  ],
-                },
-                periodSeconds: 5,
-                timeoutSeconds: 3,
-                failureThreshold: 2,
-              },
-              resources: {
-                requests: { ...database.resources.requests },
-                limits: { ...database.resources.limits },
-              },
-              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
-              volumeMounts: [
-                { name: "data", mountPath: DATA_MOUNT, subPath: DATA_SUB_PATH },
-                { name: "config", mountPath: CONFIG_MOUNT, readOnly: true },
-              ],
-            },
-          ],
-          volumes: [
-            { name: "data", persistentVolumeClaim: { claimName: names.claim } },
-            { name: "config", configMap: { name: names.config } },
-          ],
+          periodSeconds: 5,
+          timeoutSeconds: 3,
+          failureThreshold: 2,
         },
+        resources: { requests: { ...database.resources.requests }, limits: { ...database.resources.limits } },
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+        volumeMounts: [
+          { name: "data", mountPath: DATA_MOUNT, subPath: DATA_SUB_PATH },
+          { name: "config", mountPath: CONFIG_MOUNT, readOnly: true },
+        ],
       },
-    },
-  };
+    ],
+    volumes: [
+      { name: "data", persistentVolumeClaim: { claimName: names.claim } },
+      { name: "config", configMap: { name: names.config } },
+    ],
+  });
 }
 
 export function mysqlService(database: DatabaseSpec, names: MysqlNames): k8s.types.input.core.v1.Service {

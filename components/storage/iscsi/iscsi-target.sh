@@ -281,6 +281,15 @@ lun_file() { printf '%s/lun-%s.img' "$BACKING_DIR" "$1"; }
 # ---------------------------------------------------------------------------------------------------
 mkdir -p "$BACKING_DIR"
 chmod 0700 "$BACKING_DIR"
+# A LUN file beyond the list is a database's disk that the new list would drop: hadb never removes one.
+for file in "$BACKING_DIR"/lun-*.img; do
+  [[ -e $file ]] || continue
+  n="${file##*/lun-}"
+  n="${n%.img}"
+  if [[ ! $n =~ ^[0-9]+$ ]] || ((10#$n > LUN_COUNT)); then
+    die "$file exists but HADB_LUN_SIZES lists $LUN_COUNT LUN(s); hadb never removes a LUN (a database's data): to drop it, delete the LUN with tgtadm and move the file out of $BACKING_DIR"
+  fi
+done
 total=0
 for ((i = 1; i <= LUN_COUNT; i++)); do
   file="$(lun_file "$i")"
@@ -308,51 +317,7 @@ if ((avail + used < total)); then
 fi
 
 # ---------------------------------------------------------------------------------------------------
-# 2. Persistent config (what tgt-admin loads at every tgt start). The previous file tells which secrets
-#    tgtd currently holds: tgt never shows a password back, so this is how a changed one is detected.
-# ---------------------------------------------------------------------------------------------------
-declare -A OLD_SECRET=()
-if [[ -f $CONF ]]; then
-  while read -r key user secret _; do
-    case "$key" in
-      incominguser | outgoinguser | incomingdiscoveryuser | outgoingdiscoveryuser)
-        if [[ -n ${user:-} && -n ${secret:-} ]]; then OLD_SECRET[$user]="$secret"; fi
-        ;;
-    esac
-  done <"$CONF"
-fi
-
-render_conf() {
-  printf '# Written by hadb (components/storage/iscsi/iscsi-target.sh) on every run: edits are overwritten.\n'
-  printf '# Holds CHAP secrets: root-only. LUN i is the i-th database volume (LUN 0 is tgt'"'"'s controller).\n'
-  printf 'incomingdiscoveryuser %s %s\n' "$DISCOVERY_USER" "$DISCOVERY_PASSWORD"
-  [[ -z $MUTUAL_USER ]] || printf 'outgoingdiscoveryuser %s %s\n' "$MUTUAL_USER" "$MUTUAL_PASSWORD"
-  printf '<target %s>\n' "$TARGET_IQN"
-  local i
-  for ((i = 1; i <= LUN_COUNT; i++)); do
-    printf '    <backing-store %s>\n        lun %s\n    </backing-store>\n' "$(lun_file "$i")" "$i"
-  done
-  printf '    incominguser %s %s\n' "$CHAP_USER" "$CHAP_PASSWORD"
-  [[ -z $MUTUAL_USER ]] || printf '    outgoinguser %s %s\n' "$MUTUAL_USER" "$MUTUAL_PASSWORD"
-  local entry
-  for entry in "${CIDRS[@]}"; do printf '    initiator-address %s\n' "$entry"; done
-  for entry in "${INITIATORS[@]}"; do printf '    initiator-name %s\n' "$entry"; done
-  printf '</target>\n'
-}
-
-new_conf="$(render_conf)"
-if [[ ! -f $CONF ]] || [[ "$(cat "$CONF")" != "$new_conf" ]]; then
-  mkdir -p "$(dirname "$CONF")"
-  tmp="$(mktemp "$(dirname "$CONF")/.hadb-conf.XXXXXX")"
-  printf '%s\n' "$new_conf" >"$tmp"
-  chmod 0600 "$tmp"
-  mv -f "$tmp" "$CONF"
-  change "wrote $CONF (mode 0600)"
-fi
-unset new_conf
-
-# ---------------------------------------------------------------------------------------------------
-# 3. The daemon: installed, listening on the portal, answering on its control port.
+# 2. The daemon: installed, listening on the portal, answering on its control port.
 # ---------------------------------------------------------------------------------------------------
 if [[ $TGT_START == 1 ]]; then
   if ! command -v tgtd >/dev/null || ! command -v tgtadm >/dev/null || ! command -v tgt-admin >/dev/null; then
@@ -402,18 +367,11 @@ if ! grep -qF "Portal: $PORTAL," <<<"$portals"; then
 fi
 
 # ---------------------------------------------------------------------------------------------------
-# 4. Live state, reconciled with tgtadm (tgt-admin --update would drop and re-create a target, and
-#    skips any target in use, so credential changes would never reach a running lab).
+# 3. Live state, read before anything is written: LUNs hadb did not ask for, or LUNs backed by another
+#    file, stop the run here (hadb never removes or re-points a database's disk).
 # ---------------------------------------------------------------------------------------------------
 targets="$(tgt "list targets" --op show --mode target)"
 tid="$(awk -v iqn="$TARGET_IQN" '$1 == "Target" && $3 == iqn { sub(":", "", $2); print $2 }' <<<"$targets")"
-if [[ -z $tid ]]; then
-  tid=$(($(awk '$1 == "Target" { sub(":", "", $2); if ($2 + 0 > m) m = $2 + 0 } END { print m + 0 }' <<<"$targets") + 1))
-  # A new target has no ACL yet, and tgt refuses every login to a target without one: nothing is
-  # reachable until CHAP and the LUNs are in place (the ACL is bound last).
-  tgt "create target $TARGET_IQN" --op new --mode target --tid "$tid" --targetname "$TARGET_IQN" >/dev/null
-  change "created target $TARGET_IQN (tid $tid)"
-fi
 
 target_block() {
   tgt "show targets" --op show --mode target |
@@ -423,11 +381,11 @@ section() { # title: lines of an indented "<title>:" section, up to the next sec
   awk -v title="$1:" '$0 ~ "^ *" title "$" { s = 1; next } /^ *[A-Za-z_ ]+:$/ || /^[^ ]/ { s = 0 } s && NF { $1 = $1; print }'
 }
 
-block="$(target_block)"
+block=""
+[[ -z $tid ]] || block="$(target_block)"
 in_use=0
 grep -q 'I_T nexus: ' <<<"$block" && in_use=1
 
-# LUNs hadb did not ask for stop the run before any change to them: hadb never removes a LUN.
 declare -A LUN_PATH=() LUN_MB=()
 while read -r lun path mb; do
   [[ -n $lun ]] || continue
@@ -438,7 +396,68 @@ for lun in "${!LUN_PATH[@]}"; do
   if ((lun != 0 && lun > LUN_COUNT)); then
     die "target $TARGET_IQN has LUN $lun (${LUN_PATH[$lun]}) but HADB_LUN_SIZES lists $LUN_COUNT; hadb never removes a LUN (a database's data): remove it by hand if that is intended"
   fi
+  if ((lun != 0)) && [[ ${LUN_PATH[$lun]} != "$(lun_file "$lun")" ]]; then
+    die "LUN $lun of $TARGET_IQN is backed by ${LUN_PATH[$lun]}, not $(lun_file "$lun"): refusing to re-point a database's disk"
+  fi
 done
+
+
+# ---------------------------------------------------------------------------------------------------
+# 4. Persistent config (what tgt-admin loads at every tgt start). The previous file tells which secrets
+#    tgtd currently holds: tgt never shows a password back, so this is how a changed one is detected.
+# ---------------------------------------------------------------------------------------------------
+declare -A OLD_SECRET=()
+if [[ -f $CONF ]]; then
+  while read -r key user secret _; do
+    case "$key" in
+      incominguser | outgoinguser | incomingdiscoveryuser | outgoingdiscoveryuser)
+        if [[ -n ${user:-} && -n ${secret:-} ]]; then OLD_SECRET[$user]="$secret"; fi
+        ;;
+    esac
+  done <"$CONF"
+fi
+
+render_conf() {
+  printf '# Written by hadb (components/storage/iscsi/iscsi-target.sh) on every run: edits are overwritten.\n'
+  printf '# Holds CHAP secrets: root-only. LUN i is the i-th database volume (LUN 0 is tgt'"'"'s controller).\n'
+  printf 'incomingdiscoveryuser %s %s\n' "$DISCOVERY_USER" "$DISCOVERY_PASSWORD"
+  [[ -z $MUTUAL_USER ]] || printf 'outgoingdiscoveryuser %s %s\n' "$MUTUAL_USER" "$MUTUAL_PASSWORD"
+  printf '<target %s>\n' "$TARGET_IQN"
+  local i
+  for ((i = 1; i <= LUN_COUNT; i++)); do
+    printf '    <backing-store %s>\n        lun %s\n    </backing-store>\n' "$(lun_file "$i")" "$i"
+  done
+  printf '    incominguser %s %s\n' "$CHAP_USER" "$CHAP_PASSWORD"
+  [[ -z $MUTUAL_USER ]] || printf '    outgoinguser %s %s\n' "$MUTUAL_USER" "$MUTUAL_PASSWORD"
+  local entry
+  for entry in "${CIDRS[@]}"; do printf '    initiator-address %s\n' "$entry"; done
+  for entry in "${INITIATORS[@]}"; do printf '    initiator-name %s\n' "$entry"; done
+  printf '</target>\n'
+}
+
+new_conf="$(render_conf)"
+if [[ ! -f $CONF ]] || [[ "$(cat "$CONF")" != "$new_conf" ]]; then
+  mkdir -p "$(dirname "$CONF")"
+  tmp="$(mktemp "$(dirname "$CONF")/.hadb-conf.XXXXXX")"
+  printf '%s\n' "$new_conf" >"$tmp"
+  chmod 0600 "$tmp"
+  mv -f "$tmp" "$CONF"
+  change "wrote $CONF (mode 0600)"
+fi
+unset new_conf
+
+# ---------------------------------------------------------------------------------------------------
+# 5. Live state reconciled with tgtadm (tgt-admin --update would drop and re-create the target, and
+#    skips a target in use, so changed credentials would never reach a running lab).
+# ---------------------------------------------------------------------------------------------------
+if [[ -z $tid ]]; then
+  tid=$(($(awk '$1 == "Target" { sub(":", "", $2); if ($2 + 0 > m) m = $2 + 0 } END { print m + 0 }' <<<"$targets") + 1))
+  # A new target has no ACL yet, and tgt refuses every login to a target without one: nothing is
+  # reachable until CHAP and the LUNs are in place (the ACL is bound last).
+  tgt "create target $TARGET_IQN" --op new --mode target --tid "$tid" --targetname "$TARGET_IQN" >/dev/null
+  change "created target $TARGET_IQN (tid $tid)"
+fi
+block="$(target_block)"
 
 # --- CHAP accounts --------------------------------------------------------------------------------
 # tgt 1.0.85 keeps a target's incoming accounts in an array that unbinding leaves with a hole while
@@ -446,11 +465,13 @@ done
 # segfaults, and CHAP lookups miss accounts behind it. tgt also cannot change a password: the account
 # is deleted (which unbinds it everywhere) and re-created. So any change is done in one pass with no
 # `show` in between, ending with exactly one incoming account per scope in slot 0:
-#   1. a guard account (random secret, never disclosed) is bound to the target and to discovery, so
-#      both keep requiring CHAP throughout (tgt lets anyone in while no incoming account is bound);
-#   2. every other incoming account is unbound, changed secrets are deleted and re-created;
-#   3. the wanted accounts are bound (filling slot 0), mutual CHAP set;
-#   4. the guard is deleted, which empties the last used slot and leaves the array compact.
+#   1. two guard accounts (random secrets, never disclosed) are bound to the target and to discovery
+#      after whatever is bound there, so both keep requiring CHAP throughout (tgt lets anyone in while
+#      no incoming account is bound);
+#   2. every other incoming account and the first guard are unbound, changed secrets are deleted and
+#      re-created: slot 0 is now free in both scopes, the second guard is never in it;
+#   3. the wanted accounts are bound (into slot 0), mutual CHAP set;
+#   4. the second guard is deleted, which empties the last used slot and leaves the array compact.
 target_accounts="$(section "Account information" <<<"$block")"
 discovery_accounts="$(tgt "show discovery accounts" --op show --mode sys | section "Account information")"
 accounts="$(tgt "list accounts" --op show --mode account | awk 'NR > 1 && NF { print $1 }')"
@@ -481,23 +502,18 @@ done
 [[ "$(sort <<<"$discovery_accounts")" == "$(sort <<<"$want_discovery")" ]] ||
   account_changes+=("CHAP discovery: $DISCOVERY_USER${MUTUAL_USER:+, mutual CHAP as $MUTUAL_USER}")
 
-GUARD_USER=""
-remove_guard() {
-  if [[ -n $GUARD_USER ]]; then
-    tgtadm -C "$CONTROL_PORT" --lld iscsi --op delete --mode account --user "$GUARD_USER" >/dev/null 2>&1 || true
-    GUARD_USER=""
-  fi
-}
-trap remove_guard EXIT
-
+# If a tgtadm call fails halfway, the guards stay bound: the target then refuses everyone (nobody knows
+# their secrets) instead of being open, and `systemctl restart tgt` rebuilds it from the config file.
+GUARDS=()
 if ((${#account_changes[@]} > 0)); then
-  # 1. guard
-  guard_secret="$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32)"
-  GUARD_USER="hadb-guard-$$"
-  tgt "create the guard account" --op new --mode account --user "$GUARD_USER" --password "$guard_secret" >/dev/null
-  unset guard_secret
-  tgt "bind the guard account to the target" --op bind --mode account --tid "$tid" --user "$GUARD_USER" >/dev/null
-  tgt "bind the guard account to discovery" --op bind --mode account --user "$GUARD_USER" >/dev/null
+  # 1. guards
+  for guard in "hadb-guard-$$-a" "hadb-guard-$$-b"; do
+    GUARDS+=("$guard")
+    tgt "create a guard account" --op new --mode account --user "$guard" \
+      --password "$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32)" >/dev/null
+    tgt "bind a guard account to the target" --op bind --mode account --tid "$tid" --user "$guard" >/dev/null
+    tgt "bind a guard account to discovery" --op bind --mode account --user "$guard" >/dev/null
+  done
   # 2. unbind everything else, replace changed secrets, drop stale accounts
   while read -r user kind; do
     [[ -n $user ]] || continue
@@ -507,6 +523,7 @@ if ((${#account_changes[@]} > 0)); then
     [[ -n $user ]] || continue
     tgt "unbind $user from discovery" --op unbind --mode account --user "$user" ${kind:+--outgoing} >/dev/null
   done <<<"$discovery_accounts"
+  tgt "delete a guard account" --op delete --mode account --user "${GUARDS[0]}" >/dev/null
   for user in "${!WANT_SECRET[@]}"; do
     if has_account "$user"; then
       [[ ${OLD_SECRET[$user]-} == "${WANT_SECRET[$user]}" ]] && continue
@@ -524,9 +541,8 @@ if ((${#account_changes[@]} > 0)); then
     tgt "bind $MUTUAL_USER (mutual) to the target" --op bind --mode account --tid "$tid" --user "$MUTUAL_USER" --outgoing >/dev/null
     tgt "bind $MUTUAL_USER (mutual) to discovery" --op bind --mode account --user "$MUTUAL_USER" --outgoing >/dev/null
   fi
-  # 4. guard off
-  tgt "delete the guard account" --op delete --mode account --user "$GUARD_USER" >/dev/null
-  GUARD_USER=""
+  # 4. last guard off
+  tgt "delete a guard account" --op delete --mode account --user "${GUARDS[1]}" >/dev/null
   for line in "${account_changes[@]}"; do change "$line"; done
 fi
 
@@ -534,12 +550,11 @@ fi
 for ((i = 1; i <= LUN_COUNT; i++)); do
   file="$(lun_file "$i")"
   bytes="$(stat -c %s "$file")"
-  want_mb=$(((bytes + 500000) / 1000000)) # tgtadm shows sizes in rounded decimal MB
+  sectors=$((bytes / 512))
+  want_mb=$(((sectors - (sectors / 625 - 974)) / 1950)) # tgtadm's own "MB" (usr/target.c print_disksize)
   if [[ -z ${LUN_PATH[$i]+set} ]]; then
     tgt "create LUN $i" --op new --mode logicalunit --tid "$tid" --lun "$i" --backing-store "$file" >/dev/null
     change "LUN $i: exported ($file, ${SIZES[i - 1]})"
-  elif [[ ${LUN_PATH[$i]} != "$file" ]]; then
-    die "LUN $i of $TARGET_IQN is backed by ${LUN_PATH[$i]}, not $file: refusing to re-point a database's disk"
   elif [[ ${LUN_MB[$i]} != "$want_mb" ]]; then
     # tgt reads the size when a LUN is created: a grown file needs the LUN re-created, which an
     # initiator in session would see as its disk vanishing.

@@ -1,0 +1,49 @@
+// Creates one database's Kubernetes objects from its engine's manifests, in the order failover relies
+// on: credentials and configuration, then the claim (only once storage is ready), then the single
+// writer, then its Service.
+import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import type { ClusterHandle } from "../cluster/handle";
+import type { StorageHandle } from "../storage/handle";
+
+export interface DatabaseManifests {
+  credentials: k8s.types.input.core.v1.Secret;
+  config: k8s.types.input.core.v1.ConfigMap;
+  claim: k8s.types.input.core.v1.PersistentVolumeClaim;
+  deployment: k8s.types.input.apps.v1.Deployment;
+  service: k8s.types.input.core.v1.Service;
+}
+
+export interface DatabaseResourceContext {
+  parent: pulumi.Resource;
+  cluster: ClusterHandle;
+  storage: StorageHandle;
+  namespace: k8s.core.v1.Namespace;
+}
+
+export function createDatabaseResources(
+  name: string,
+  manifests: DatabaseManifests,
+  context: DatabaseResourceContext,
+): { deployment: k8s.apps.v1.Deployment; service: k8s.core.v1.Service } {
+  const childOpts = {
+    parent: context.parent,
+    provider: context.cluster.provider,
+    dependsOn: [context.namespace],
+  };
+  const credentials = new k8s.core.v1.Secret(`${name}-credentials`, manifests.credentials, childOpts);
+  const config = new k8s.core.v1.ConfigMap(`${name}-config`, manifests.config, childOpts);
+  const claim = new k8s.core.v1.PersistentVolumeClaim(`${name}-data`, manifests.claim, {
+    ...childOpts,
+    dependsOn: [context.namespace, ...context.storage.ready],
+  });
+  const deployment = new k8s.apps.v1.Deployment(name, manifests.deployment, {
+    ...childOpts,
+    dependsOn: [credentials, config, claim],
+  });
+  const service = new k8s.core.v1.Service(`${name}-svc`, manifests.service, {
+    ...childOpts,
+    dependsOn: [deployment],
+  });
+  return { deployment, service };
+}
