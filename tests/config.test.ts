@@ -238,6 +238,12 @@ const BAD_CONFIGS: BadCase[] = [
       "hadb:vagrant.nodeMonitorGracePeriodSeconds: 10 must be at least 4 × nodeStatusUpdateFrequencySeconds (4): fewer missed heartbeats would fail over on a busy laptop",
   },
   {
+    why: "lab network with host bits set",
+    values: { ...lab, vagrant: { network: "192.168.56.10/24" }, databases: [mysql()] },
+    message:
+      'hadb:vagrant.network: "192.168.56.10/24" must be an IPv4 /24 network address for the lab (host part .0, which the iSCSI target ACL needs), e.g. "192.168.56.0/24"',
+  },
+  {
     why: "unknown Vagrant provider",
     values: { ...lab, vagrant: { provider: "hyperv" }, databases: [mysql()] },
     message: 'hadb:vagrant.provider: "hyperv" is not allowed; allowed: virtualbox | libvirt',

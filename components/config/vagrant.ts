@@ -77,13 +77,13 @@ export function readVagrant(
     if (
       typeof network !== "string" ||
       !isCidr(network) ||
-      !network.endsWith("/24") ||
+      !network.endsWith(".0/24") ||
       network.includes(":")
     ) {
       problems.add(
         `${key}.network`,
         network,
-        'must be an IPv4 /24 network for the lab, e.g. "192.168.56.0/24"',
+        'must be an IPv4 /24 network address for the lab (host part .0, which the iSCSI target ACL needs), e.g. "192.168.56.0/24"',
       );
     } else settings.network = network;
   }

@@ -29,7 +29,9 @@
 #                              tgtadm line through /bin/sh and cuts it at '#').
 #   HADB_CHAP_MUTUAL_USER      optional, with HADB_CHAP_MUTUAL_PASSWORD: mutual CHAP (target -> initiator,
 #   HADB_CHAP_MUTUAL_PASSWORD  tgt `outgoinguser`), for sessions and discovery. RFC 3720 8.2.1: the
-#                              target's secret must differ from every initiator secret.
+#                              target's secret must differ from every initiator secret. The initiator
+#                              decides whether to check the target (Kubernetes: the *_in keys of the
+#                              CHAP Secret); tgt answers when asked and cannot insist.
 #   HADB_CHAP_DISCOVERY_USER   optional, with HADB_CHAP_DISCOVERY_PASSWORD: discovery (SendTargets)
 #   HADB_CHAP_DISCOVERY_PASSWORD  CHAP. Default: the session credentials. tgt enforces it: an incoming
 #                              account bound without a target id (tgt-admin `incomingdiscoveryuser`)
@@ -38,13 +40,15 @@
 #   HADB_INITIATOR_CIDRS       required. Initiator addresses or IPv4 CIDRs allowed to log in and to see
 #                              the target in discovery, space separated (e.g. the lab's private network).
 #                              0.0.0.0/0 and ALL are refused: CHAP is not a reason to face the world.
-#   HADB_INITIATOR_NAMES       optional. Initiator IQNs allowed (tgt `initiator-name`); empty = any name
-#                              from the allowed addresses.
-#   HADB_TGT_START             1 (default): install tgt if missing, pin the portal in a systemd drop-in,
-#                              enable and (re)start tgt.service. 0: a tgtd is already running (the test's
+#                              Initiator names are not an option: tgt >= 1.0.83 admits an initiator
+#                              whose address OR name is listed, so an `initiator-name` entry would let
+#                              that (freely chosen) name in from any address. HADB_INITIATOR_NAMES is
+#                              therefore refused, and name entries found on the target are removed.
+#   HADB_TGT_START             1 (default): install tgt with apt-get if missing, pin the portal in a
+#                              systemd drop-in, enable and (re)start tgt.service. 0: a tgtd is already running (the test's
 #                              private one); the service is left alone.
 #   HADB_TGT_CONTROL_PORT      tgtd management port (`tgtd -C N`, socket /var/run/tgtd/socket.N).
-#                              Default 0, tgtd's default.
+#                              0..32767 (tgtd's limit); default 0, tgtd's default.
 #   HADB_TGT_CONF              config file written for restarts. Default /etc/tgt/conf.d/hadb.conf.
 #
 # Secrets: never printed (no xtrace, no secret in any message). The config file holds them, so it is
@@ -80,7 +84,6 @@ MUTUAL_PASSWORD="${HADB_CHAP_MUTUAL_PASSWORD:-}"
 DISCOVERY_USER="${HADB_CHAP_DISCOVERY_USER:-}"
 DISCOVERY_PASSWORD="${HADB_CHAP_DISCOVERY_PASSWORD:-}"
 INITIATOR_CIDRS="${HADB_INITIATOR_CIDRS:-}"
-INITIATOR_NAMES="${HADB_INITIATOR_NAMES:-}"
 TGT_START="${HADB_TGT_START:-1}"
 CONTROL_PORT="${HADB_TGT_CONTROL_PORT:-0}"
 CONF="${HADB_TGT_CONF:-/etc/tgt/conf.d/hadb.conf}"
@@ -91,7 +94,6 @@ CONF="${HADB_TGT_CONF:-/etc/tgt/conf.d/hadb.conf}"
 # RFC 3720 3.2.6.3 iqn names after stringprep (lower case). The suffix is narrowed to [a-z0-9.:-]
 # because the name also goes into tgt's config file and tgt-admin's shell lines.
 readonly IQN_RE='^iqn\.[0-9]{4}-(0[1-9]|1[0-2])\.[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[a-z0-9.:-]+)?$'
-readonly INITIATOR_NAME_RE='^(iqn\.[0-9]{4}-(0[1-9]|1[0-2])\.[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[a-z0-9.:-]+)?|eui\.[0-9A-F]{16}|naa\.([0-9A-F]{16}|[0-9A-F]{32}))$'
 readonly IPV4_RE='^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$'
 readonly USER_RE='^[A-Za-z0-9._:-]{1,255}$'
 readonly SECRET_RE='^[A-Za-z0-9._-]{12,255}$'
@@ -233,17 +235,14 @@ for cidr in "${CIDR_INPUT[@]}"; do
   if ((bits == 32)); then CIDRS+=("$address"); else CIDRS+=("$address/$bits"); fi
 done
 
-read -r -a INITIATORS <<<"${INITIATOR_NAMES//$'\n'/ }"
-for name in "${INITIATORS[@]}"; do
-  if ! [[ $name =~ $INITIATOR_NAME_RE ]]; then
-    problem "HADB_INITIATOR_NAMES entry \"$name\" is not an initiator name (iqn.YYYY-MM.domain[:suffix], eui.<16 hex>, naa.<16|32 hex>)"
-  fi
-done
+if [[ -n ${HADB_INITIATOR_NAMES:-} ]]; then
+  problem "HADB_INITIATOR_NAMES is not supported: tgt admits an initiator whose address OR name is listed, so a name would let it in from any address; restrict by HADB_INITIATOR_CIDRS"
+fi
 
 [[ $TGT_START == 0 || $TGT_START == 1 ]] ||
   problem "HADB_TGT_START=\"$TGT_START\" must be 1 (manage tgt.service) or 0 (tgtd already running)"
-if ! [[ $CONTROL_PORT =~ ^[0-9]{1,5}$ ]] || ((10#$CONTROL_PORT > 65535)); then
-  problem "HADB_TGT_CONTROL_PORT=\"$CONTROL_PORT\" must be an integer 0..65535 (tgtd -C)"
+if ! [[ $CONTROL_PORT =~ ^[0-9]{1,5}$ ]] || ((10#$CONTROL_PORT > 32767)); then
+  problem "HADB_TGT_CONTROL_PORT=\"$CONTROL_PORT\" must be an integer 0..32767 (tgtd -C)"
 elif [[ $TGT_START == 1 && $CONTROL_PORT != 0 ]]; then
   # tgt.service's own ExecStartPost/ExecStop lines call tgtadm on the default port.
   problem "HADB_TGT_CONTROL_PORT=\"$CONTROL_PORT\" needs HADB_TGT_START=0: tgt.service manages the tgtd on port 0"
@@ -350,15 +349,15 @@ if [[ $TGT_START == 1 ]]; then
   fi
 fi
 
+# A started service gets 30 s; a tgtd said to be running already gets 2 s.
 for ((try = 0; ; try++)); do
   tgtadm -C "$CONTROL_PORT" --op show --mode sys >/dev/null 2>&1 && break
-  if ((try >= 30)); then
-    if [[ $TGT_START == 0 ]]; then
-      die "no tgtd answers on control port $CONTROL_PORT (HADB_TGT_START=0 expects a running tgtd -C $CONTROL_PORT)"
-    fi
+  if [[ $TGT_START == 1 ]] && ((try >= 30)); then
     die "tgt.service did not come up within 30 s (journalctl -u tgt)"
+  elif [[ $TGT_START == 0 ]] && ((try >= 10)); then
+    die "no tgtd answers on control port $CONTROL_PORT (HADB_TGT_START=0 expects a running tgtd -C $CONTROL_PORT)"
   fi
-  sleep 1
+  if [[ $TGT_START == 1 ]]; then sleep 1; else sleep 0.2; fi
 done
 
 portals="$(tgt "list portals" --op show --mode portal)"
@@ -401,7 +400,6 @@ for lun in "${!LUN_PATH[@]}"; do
   fi
 done
 
-
 # ---------------------------------------------------------------------------------------------------
 # 4. Persistent config (what tgt-admin loads at every tgt start). The previous file tells which secrets
 #    tgtd currently holds: tgt never shows a password back, so this is how a changed one is detected.
@@ -431,7 +429,6 @@ render_conf() {
   [[ -z $MUTUAL_USER ]] || printf '    outgoinguser %s %s\n' "$MUTUAL_USER" "$MUTUAL_PASSWORD"
   local entry
   for entry in "${CIDRS[@]}"; do printf '    initiator-address %s\n' "$entry"; done
-  for entry in "${INITIATORS[@]}"; do printf '    initiator-name %s\n' "$entry"; done
   printf '</target>\n'
 }
 
@@ -569,20 +566,18 @@ for ((i = 1; i <= LUN_COUNT; i++)); do
 done
 
 # --- ACL (last: until now a new target refused every login) ---------------------------------------
+# Addresses only (see HADB_INITIATOR_CIDRS): bind the wanted ones first, then drop the rest, including
+# any initiator-name entry, which would widen access.
 acl="$(target_block | section "ACL information")"
 is_name() { [[ $1 =~ ^(iqn|eui|naa)\. ]]; }
-for entry in "${CIDRS[@]}" "${INITIATORS[@]}"; do
+for entry in "${CIDRS[@]}"; do
   grep -qxF -- "$entry" <<<"$acl" && continue
-  if is_name "$entry"; then
-    tgt "allow initiator $entry" --op bind --mode target --tid "$tid" --initiator-name "$entry" >/dev/null
-  else
-    tgt "allow initiators from $entry" --op bind --mode target --tid "$tid" --initiator-address "$entry" >/dev/null
-  fi
+  tgt "allow initiators from $entry" --op bind --mode target --tid "$tid" --initiator-address "$entry" >/dev/null
   change "ACL: $entry allowed"
 done
 while read -r entry; do
   [[ -n $entry ]] || continue
-  printf '%s\n' "${CIDRS[@]}" "${INITIATORS[@]}" | grep -qxF -- "$entry" && continue
+  printf '%s\n' "${CIDRS[@]}" | grep -qxF -- "$entry" && continue
   if is_name "$entry"; then
     tgt "disallow initiator $entry" --op unbind --mode target --tid "$tid" --initiator-name "$entry" >/dev/null
   else
@@ -594,7 +589,7 @@ done <<<"$acl"
 summary="target $TARGET_IQN (tid $tid) on $PORTAL: LUNs"
 for ((i = 1; i <= LUN_COUNT; i++)); do summary+=" $i=${SIZES[i - 1]}"; done
 summary+="; CHAP session user $CHAP_USER, discovery user $DISCOVERY_USER, mutual CHAP $([[ -n $MUTUAL_USER ]] && echo "as $MUTUAL_USER" || echo off)"
-summary+="; initiators ${CIDRS[*]}${INITIATORS[*]:+ named ${INITIATORS[*]}}"
+summary+="; initiators from ${CIDRS[*]}"
 log "$summary"
 if ((CHANGES == 0)); then
   log "no changes"
