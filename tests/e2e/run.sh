@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# npm run test:e2e: the real-control-plane tier. Installs what it needs from Debian (openssl, for the
+# per-run certificates), builds the control-plane binaries (etcd, Kubernetes, kwok) when missing
+# (test/controlplane/build.sh: Go build cache + hash stamps, so a warm run costs nothing), then runs the
+# node:test suites in tests/e2e/. Every process the suites start is stopped by its PID; if the test
+# process itself dies, the PIDs (and temp dirs) it recorded are killed (removed) here on exit.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+missing=()
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+if ((${#missing[@]} > 0)); then
+  if [[ "$(id -u)" != 0 ]]; then
+    echo "test:e2e: needs the Debian packages ${missing[*]} (run as root to install them)" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+bash test/controlplane/build.sh
+
+pidfile="$(mktemp -t hadb-e2e-pids.XXXXXX)"
+export HADB_E2E_PIDFILE="$pidfile"
+cleanup() {
+  local line
+  # Processes first: only live ones of this tier, whose arguments name the run's temp dirs
+  # (hadb-cp-*, hadb-etcd-*), so a recycled PID running something else is left alone.
+  while read -r line; do
+    if [[ "$line" =~ ^[0-9]+$ && -r "/proc/$line/cmdline" ]] &&
+      tr '\0' ' ' <"/proc/$line/cmdline" | grep -qE 'hadb-(cp|etcd)-'; then
+      kill -9 "$line" 2>/dev/null || true
+    fi
+  done <"$pidfile"
+  # Then the temp dirs of control planes that were not stopped.
+  while read -r line; do
+    case "$line" in
+      dir:*/hadb-cp-* | dir:*/hadb-etcd-*) rm -rf "${line#dir:}" ;;
+    esac
+  done <"$pidfile"
+  rm -f "$pidfile"
+}
+trap cleanup EXIT
+
+node --import tsx --test --test-reporter=spec tests/e2e/*.test.ts
