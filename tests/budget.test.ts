@@ -61,7 +61,11 @@ describe("failover budget", () => {
     assert.equal(processDies?.steps[0]?.seconds, 30, "liveness 10 s × 3");
     const nodeLost = budgets.find((b) => b.failure === "nodeLost");
     assert.ok(nodeLost);
-    assert.equal(nodeLost.steps[0]?.seconds, MANAGED_CONTROLLER_TIMINGS.nodeMonitorGracePeriodSeconds);
+    assert.equal(
+      nodeLost.steps[0]?.seconds,
+      MANAGED_CONTROLLER_TIMINGS.nodeMonitorGracePeriodSeconds +
+        MANAGED_CONTROLLER_TIMINGS.nodeMonitorPeriodSeconds,
+    );
     assert.equal(nodeLost.steps[1]?.seconds, 15, "hadb:evictionTolerationSeconds default");
     const faster = configFromMap({
       "hadb:evictionTolerationSeconds": "5",

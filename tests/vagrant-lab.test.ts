@@ -66,6 +66,7 @@ describe("Vagrant lab", () => {
     assert.match(vagrantfile, /config\.vm\.box_version = '202404\.26\.0'/);
     assert.match(vagrantfile, /'HADB_NODE_MONITOR_GRACE_SECONDS' => '16'/);
     assert.match(vagrantfile, /'HADB_NODE_STATUS_SECONDS' => '4'/);
+    assert.match(vagrantfile, /'HADB_NODE_MONITOR_PERIOD_SECONDS' => '1'/);
     assert.match(vagrantfile, /'HADB_K8S_VERSION' => '1\.36\.3'/);
     assert.match(vagrantfile, /'HADB_CHAP_PASSWORD' => ENV\["HADB_ISCSI_CHAP_PASSWORD"\]/);
     assert.match(vagrantfile, /'HADB_INITIATOR_CIDRS' => '192\.168\.56\.0\/24'/);

@@ -1,4 +1,4 @@
-// npm run bench:failover [-- --stack dev] [--deployment iris] [--timings managed,self-managed]
+// npm run bench:failover [-- --managed-stack dev] [--self-managed-stack vagrant-longhorn-iris] [--deployment iris] [--timings managed,self-managed]
 //                         [--experiments processDies,podDeleted,nodeDrained,nodeLost] [--out out/bench/failover.json]
 //                         [--manifests hadb,seed] [--node-monitor-period 5]
 // The seed article's four failover experiments, measured side by side for hadb's manifests (from the
@@ -33,14 +33,22 @@ const TIMINGS: Record<string, ControllerTimings> = {
   managed: MANAGED_CONTROLLER_TIMINGS,
   "self-managed": SELF_MANAGED_CONTROLLER_TIMINGS,
 };
-const stack = option("stack", "dev");
+// Each timing variant runs the manifests of the stack that has those timings: the dev stack on a managed
+// cluster, and the Vagrant lab stack (with its own tolerations) on a self-managed control plane.
+const STACK_FOR: Record<string, string> = {
+  managed: option("managed-stack", "dev"),
+  "self-managed": option("self-managed-stack", "vagrant-longhorn-iris"),
+};
 const deployment = option("deployment", "iris");
 const timingNames = option("timings", "managed,self-managed").split(",");
 const experiments = option("experiments", EXPERIMENTS.join(",")).split(",") as ExperimentName[];
 const manifestSets = option("manifests", "hadb,seed").split(",");
 const outPath = resolve(root, option("out", "out/bench/failover.json"));
 // How often the node lifecycle controller looks at nodes: adds up to this much to node-loss detection.
-const nodeMonitorPeriodSeconds = Number(option("node-monitor-period", "5"));
+// Default: the variant's own --node-monitor-period (5 s managed, 1 s in the lab).
+const periodOverride = args.includes("--node-monitor-period")
+  ? Number(option("node-monitor-period", "5"))
+  : undefined;
 // Acceptance targets (issue 3): node lost, hadb vs the seed.
 const TARGETS = { selfManagedNodeLostSeconds: 30, selfManagedNodeLostRatio: 0.2, managedNodeLostSeconds: 70 };
 
@@ -67,14 +75,15 @@ async function main(): Promise<void> {
   const log = (message: string) => {
     console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
   };
-  const synth = synthStack(stack);
-  log(`synth ${stack}: ${synth.manifests.length} objects`);
 
   const rows: Row[] = [];
   await Promise.all(
     timingNames.map(async (timingName) => {
       const timings = TIMINGS[timingName];
       if (!timings) return;
+      const stack = STACK_FOR[timingName] ?? "dev";
+      const synth = synthStack(stack);
+      log(`${timingName}: synth ${stack}: ${synth.manifests.length} objects`);
       const lab = await startFailoverLab({
         name: `bench-${timingName}`,
         timings,
@@ -82,7 +91,7 @@ async function main(): Promise<void> {
         hadbDeployment: deployment,
         experiments,
         manifestSets: manifestSets.filter(isManifestSet),
-        nodeMonitorPeriodSeconds,
+        nodeMonitorPeriodSeconds: periodOverride ?? timings.nodeMonitorPeriodSeconds,
         onProgress: log,
       });
       try {
@@ -170,10 +179,9 @@ async function main(): Promise<void> {
     outPath,
     JSON.stringify(
       {
-        stack,
+        stacks: Object.fromEntries(timingNames.map((n) => [n, STACK_FOR[n]])),
         deployment,
         timings: Object.fromEntries(timingNames.map((n) => [n, TIMINGS[n]])),
-        nodeMonitorPeriodSeconds,
         scope:
           "simulated nodes (kwok): detection, eviction, rescheduling and probes; no volume attach, no database start",
         table,

@@ -89,7 +89,7 @@ export const CONFIG_KEYS = {
     type: "object",
     default: {},
     description:
-      "cloud=vagrant only: {provider, box, boxVersion, cpus, memoryMB, network, workDir, kubernetesVersion, nodeMonitorGracePeriodSeconds, nodeStatusUpdateFrequencySeconds}.",
+      "cloud=vagrant only: {provider, box, boxVersion, cpus, memoryMB, network, workDir, kubernetesVersion, nodeMonitorGracePeriodSeconds, nodeStatusUpdateFrequencySeconds, nodeMonitorPeriodSeconds}.",
   },
   iscsi: {
     type: "object",

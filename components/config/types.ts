@@ -95,6 +95,7 @@ export interface VagrantSettings {
   kubernetesVersion: string;
   nodeMonitorGracePeriodSeconds: number;
   nodeStatusUpdateFrequencySeconds: number;
+  nodeMonitorPeriodSeconds: number;
 }
 
 export type IscsiTarget =

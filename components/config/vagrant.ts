@@ -18,6 +18,7 @@ export const VAGRANT_DEFAULTS: VagrantSettings = {
   kubernetesVersion: "1.36.3",
   nodeMonitorGracePeriodSeconds: SELF_MANAGED_CONTROLLER_TIMINGS.nodeMonitorGracePeriodSeconds,
   nodeStatusUpdateFrequencySeconds: SELF_MANAGED_CONTROLLER_TIMINGS.nodeStatusUpdateFrequencySeconds,
+  nodeMonitorPeriodSeconds: SELF_MANAGED_CONTROLLER_TIMINGS.nodeMonitorPeriodSeconds,
 };
 
 const KEYS = Object.keys(VAGRANT_DEFAULTS);
@@ -104,6 +105,15 @@ export function readVagrant(
       1,
       60,
       4,
+    );
+  }
+  if (value.nodeMonitorPeriodSeconds !== undefined) {
+    settings.nodeMonitorPeriodSeconds = problems.integer(
+      `${key}.nodeMonitorPeriodSeconds`,
+      value.nodeMonitorPeriodSeconds,
+      1,
+      10,
+      1,
     );
   }
   if (

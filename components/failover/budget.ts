@@ -156,8 +156,10 @@ export function failoverBudget(inputs: BudgetInputs): FailureBudget[] {
     nodeLost: [
       {
         step: "node marked unreachable",
-        seconds: controller.timings.nodeMonitorGracePeriodSeconds,
-        source: controller.source,
+        // The controller notices the expired grace period at its next check.
+        seconds:
+          controller.timings.nodeMonitorGracePeriodSeconds + controller.timings.nodeMonitorPeriodSeconds,
+        source: `${controller.source}, plus one node-monitor period`,
       },
       {
         step: "pod evicted from the unreachable node",

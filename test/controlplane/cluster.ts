@@ -232,7 +232,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     );
 
     const gracePeriod = options.timings.nodeMonitorGracePeriodSeconds;
-    const monitorPeriod = options.nodeMonitorPeriodSeconds ?? 5;
+    const monitorPeriod = options.nodeMonitorPeriodSeconds ?? options.timings.nodeMonitorPeriodSeconds;
     procs.push(
       launch(
         "kube-controller-manager",

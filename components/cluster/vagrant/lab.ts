@@ -120,6 +120,7 @@ export function renderVagrantfile(spec: LabSpec): string {
               HADB_POD_CIDR: rb(POD_CIDR),
               HADB_NODE_MONITOR_GRACE_SECONDS: rb(settings.nodeMonitorGracePeriodSeconds),
               HADB_NODE_STATUS_SECONDS: rb(settings.nodeStatusUpdateFrequencySeconds),
+              HADB_NODE_MONITOR_PERIOD_SECONDS: rb(settings.nodeMonitorPeriodSeconds),
               HADB_FLANNEL_VERSION: rb(FLANNEL_VERSION),
             })}`
           : `    node.vm.provision "shell", path: "provision/worker.sh", env: ${rbHash({

@@ -3,10 +3,10 @@
 # Node failure timings come from hadb's failover config: a node silent for
 # HADB_NODE_MONITOR_GRACE_SECONDS is marked failed; kubelets report every HADB_NODE_STATUS_SECONDS.
 # Inputs: HADB_NODE_IP, HADB_K8S_VERSION, HADB_POD_CIDR, HADB_NODE_MONITOR_GRACE_SECONDS,
-#         HADB_NODE_STATUS_SECONDS, HADB_FLANNEL_VERSION.
+#         HADB_NODE_STATUS_SECONDS, HADB_NODE_MONITOR_PERIOD_SECONDS, HADB_FLANNEL_VERSION.
 set -euo pipefail
 : "${HADB_NODE_IP:?}" "${HADB_K8S_VERSION:?}" "${HADB_POD_CIDR:?}" "${HADB_NODE_MONITOR_GRACE_SECONDS:?}"
-: "${HADB_NODE_STATUS_SECONDS:?}" "${HADB_FLANNEL_VERSION:?}"
+: "${HADB_NODE_STATUS_SECONDS:?}" "${HADB_NODE_MONITOR_PERIOD_SECONDS:?}" "${HADB_FLANNEL_VERSION:?}"
 export KUBECONFIG=/etc/kubernetes/admin.conf
 
 if [[ ! -f /etc/kubernetes/admin.conf ]]; then
@@ -31,6 +31,8 @@ controllerManager:
   extraArgs:
     - name: node-monitor-grace-period
       value: ${HADB_NODE_MONITOR_GRACE_SECONDS}s
+    - name: node-monitor-period
+      value: ${HADB_NODE_MONITOR_PERIOD_SECONDS}s
 ---
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
