@@ -16,3 +16,8 @@ export interface DatabaseEndpoint {
   /** The password, as a Pulumi secret. */
   password: pulumi.Output<string>;
 }
+
+/** In-cluster DNS name of a database Service. */
+export function serviceHost(service: string, namespace: string): string {
+  return `${service}.${namespace}.svc.cluster.local`;
+}

@@ -25,3 +25,11 @@ export function dataClaim(
     },
   };
 }
+
+/** The volume a database's claim asks for, from the storage layer's handle. */
+export function dataVolumeOf(
+  storage: { storageClassName: string; volumeNameFor?: (databaseName: string) => string },
+  databaseName: string,
+): DataVolume {
+  return { storageClassName: storage.storageClassName, volumeName: storage.volumeNameFor?.(databaseName) };
+}

@@ -231,6 +231,17 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       90_000,
     );
 
+    // What controller-manager and scheduler share: loopback only, one instance, no profiling.
+    const controllerFlags = async () => [
+      `--kubeconfig=${kubeconfigPath}`,
+      "--bind-address=127.0.0.1",
+      `--secure-port=${await freePort()}`,
+      `--authentication-kubeconfig=${kubeconfigPath}`,
+      `--authorization-kubeconfig=${kubeconfigPath}`,
+      "--leader-elect=false",
+      "--profiling=false",
+      "--v=1",
+    ];
     const gracePeriod = options.timings.nodeMonitorGracePeriodSeconds;
     const monitorPeriod = options.nodeMonitorPeriodSeconds ?? options.timings.nodeMonitorPeriodSeconds;
     procs.push(
@@ -238,39 +249,18 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         "kube-controller-manager",
         join(TOOLS_BIN, "kube-controller-manager"),
         [
-          `--kubeconfig=${kubeconfigPath}`,
-          "--bind-address=127.0.0.1",
-          `--secure-port=${await freePort()}`,
-          `--authentication-kubeconfig=${kubeconfigPath}`,
-          `--authorization-kubeconfig=${kubeconfigPath}`,
-          "--leader-elect=false",
+          ...(await controllerFlags()),
           `--service-account-private-key-file=${pki.serviceAccountKey}`,
           `--root-ca-file=${pki.caCert}`,
           "--use-service-account-credentials=false",
           `--node-monitor-grace-period=${gracePeriod}s`,
           `--node-monitor-period=${monitorPeriod}s`,
-          "--profiling=false",
-          "--v=1",
         ],
         logDir,
       ),
     );
     procs.push(
-      launch(
-        "kube-scheduler",
-        join(TOOLS_BIN, "kube-scheduler"),
-        [
-          `--kubeconfig=${kubeconfigPath}`,
-          "--bind-address=127.0.0.1",
-          `--secure-port=${await freePort()}`,
-          `--authentication-kubeconfig=${kubeconfigPath}`,
-          `--authorization-kubeconfig=${kubeconfigPath}`,
-          "--leader-elect=false",
-          "--profiling=false",
-          "--v=1",
-        ],
-        logDir,
-      ),
+      launch("kube-scheduler", join(TOOLS_BIN, "kube-scheduler"), [...(await controllerFlags())], logDir),
     );
 
     // Each simulated kubelet renews its Lease every leaseDuration/4 (as the kubelet does), so a lease

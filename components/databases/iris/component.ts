@@ -1,10 +1,11 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import type { ClusterHandle } from "../../cluster/handle";
 import type { DatabaseSpec } from "../../config/types";
 import type { StorageHandle } from "../../storage/handle";
-import type { DatabaseEndpoint } from "../endpoint";
+import { serviceHost, type DatabaseEndpoint } from "../endpoint";
+import { generatedPassword } from "../password";
+import { dataVolumeOf } from "../volume";
 import { createDatabaseResources } from "../resources";
 import {
   IRIS_PORTS,
@@ -35,23 +36,15 @@ export class IrisDatabase extends pulumi.ComponentResource {
     const { database } = args;
     const names = irisNames(database, args.namespaceName);
 
-    // No default password ever: generated once, kept in state, only ever handled as a secret.
-    const generated = new random.RandomPassword(
-      `${name}-password`,
-      { length: 32, special: true, overrideSpecial: "-_.~", minLower: 2, minUpper: 2, minNumeric: 2 },
-      { parent: this },
-    );
-    const password = pulumi.secret(generated.result);
+    // No default password ever.
+    const password = generatedPassword(`${name}-password`, this);
 
     const { deployment, service } = createDatabaseResources(
       name,
       {
         credentials: irisCredentialsSecret(database, names, password),
         config: irisCpfConfigMap(database, names),
-        claim: irisDataClaim(database, names, {
-          storageClassName: args.storage.storageClassName,
-          volumeName: args.storage.volumeNameFor?.(database.name),
-        }),
+        claim: irisDataClaim(database, names, dataVolumeOf(args.storage, database.name)),
         deployment: irisDeployment(database, names, {
           evictionTolerationSeconds: args.evictionTolerationSeconds,
         }),
@@ -63,7 +56,7 @@ export class IrisDatabase extends pulumi.ComponentResource {
     this.endpoint = {
       engine: "iris",
       namespace: names.namespace,
-      host: `${names.service}.${names.namespace}.svc.cluster.local`,
+      host: serviceHost(names.service, names.namespace),
       ports: { ...IRIS_PORTS },
       username: IRIS_USERNAME,
       credentialsSecret: names.credentialsSecret,

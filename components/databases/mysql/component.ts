@@ -1,11 +1,12 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import type { ClusterHandle } from "../../cluster/handle";
 import type { DatabaseSpec } from "../../config/types";
 import type { StorageHandle } from "../../storage/handle";
 import { MYSQL_PORTS } from "../catalog";
-import type { DatabaseEndpoint } from "../endpoint";
+import { serviceHost, type DatabaseEndpoint } from "../endpoint";
+import { generatedPassword } from "../password";
+import { dataVolumeOf } from "../volume";
 import { createDatabaseResources } from "../resources";
 import {
   mysqlConfigMap,
@@ -33,25 +34,17 @@ export class MysqlDatabase extends pulumi.ComponentResource {
     super("hadb:databases:Mysql", name, {}, opts);
     const { database } = args;
     const names = mysqlNames(database, args.namespaceName);
-    const generate = (suffix: string) =>
-      pulumi.secret(
-        new random.RandomPassword(
-          `${name}-${suffix}`,
-          { length: 32, special: true, overrideSpecial: "-_.~", minLower: 2, minUpper: 2, minNumeric: 2 },
-          { parent: this },
-        ).result,
-      );
-    const passwords = { root: generate("root-password"), app: generate("password") };
+    const passwords = {
+      root: generatedPassword(`${name}-root-password`, this),
+      app: generatedPassword(`${name}-password`, this),
+    };
 
     const { deployment, service } = createDatabaseResources(
       name,
       {
         credentials: mysqlCredentialsSecret(database, names, passwords),
         config: mysqlConfigMap(database, names),
-        claim: mysqlDataClaim(database, names, {
-          storageClassName: args.storage.storageClassName,
-          volumeName: args.storage.volumeNameFor?.(database.name),
-        }),
+        claim: mysqlDataClaim(database, names, dataVolumeOf(args.storage, database.name)),
         deployment: mysqlDeployment(database, names, {
           evictionTolerationSeconds: args.evictionTolerationSeconds,
         }),
@@ -63,7 +56,7 @@ export class MysqlDatabase extends pulumi.ComponentResource {
     this.endpoint = {
       engine: "mysql",
       namespace: names.namespace,
-      host: `${names.service}.${names.namespace}.svc.cluster.local`,
+      host: serviceHost(names.service, names.namespace),
       ports: { ...MYSQL_PORTS },
       username: database.mysql?.user ?? "app",
       database: database.mysql?.database,
