@@ -1,6 +1,7 @@
 // The pipeline: cluster -> node prep -> storage -> databases. Each layer gets only the handles below it.
 import * as pulumi from "@pulumi/pulumi";
 import { createCluster } from "./cluster";
+import type { BackupStoreHandle, ClusterSummary } from "./cluster/handle";
 import type { HadbConfig } from "./config/types";
 import { stackFailoverBudget } from "./databases/budget";
 import { Databases } from "./databases/component";
@@ -17,6 +18,29 @@ export interface HadbOutputs {
   databasePasswords: pulumi.Output<Record<string, string>>;
   /** Worst-case recovery timeline per database and failure (README "Failover budget"). */
   failoverBudget: Record<string, FailureBudget[]>;
+  /** Where the cluster runs (name known after deploy for clusters hadb created). */
+  cluster: pulumi.Output<pulumi.Unwrap<ClusterSummary>>;
+  /** The backup bucket/container (no credentials); only with hadb:backups.enabled. */
+  backupStore: pulumi.Output<pulumi.Unwrap<BackupStoreSummary>> | undefined;
+}
+
+export interface BackupStoreSummary {
+  kind: BackupStoreHandle["kind"];
+  bucket: pulumi.Output<string>;
+  region: string;
+  /** S3 API endpoint (S3, GCS interoperability); storage account name for Azure. */
+  endpoint: pulumi.Input<string>;
+}
+
+function backupStoreSummary(store: BackupStoreHandle): BackupStoreSummary {
+  return store.kind === "azure-blob"
+    ? {
+        kind: store.kind,
+        bucket: store.container,
+        region: store.region,
+        endpoint: pulumi.interpolate`https://${store.accountName}.blob.core.windows.net`,
+      }
+    : { kind: store.kind, bucket: store.bucket, region: store.region, endpoint: store.endpoint };
 }
 
 export function buildHadb(config: HadbConfig): HadbOutputs {
@@ -40,6 +64,9 @@ export function buildHadb(config: HadbConfig): HadbOutputs {
       endpoints.map(([name, { password: _password, ...plain }]) => [name, plain]),
     ),
     failoverBudget: stackFailoverBudget(config),
+    // pulumi.output resolves the nested outputs (names known after deploy) into one value.
+    cluster: pulumi.output(cluster.summary),
+    backupStore: cluster.backupStore ? pulumi.output(backupStoreSummary(cluster.backupStore)) : undefined,
     databasePasswords: pulumi.secret(
       pulumi.all(Object.fromEntries(endpoints.map(([name, endpoint]) => [name, endpoint.password]))),
     ),

@@ -46,6 +46,25 @@ const external = (target: Record<string, unknown>) => ({
   databases: [iris()],
 });
 
+const eksRaw = (extra: Record<string, string>): Record<string, string> => ({
+  "aws:region": "eu-west-1",
+  "hadb:cloud": "eks",
+  "hadb:zones": '["eu-west-1a","eu-west-1b","eu-west-1c"]',
+  ...extra,
+});
+const gkeRaw = (extra: Record<string, string>): Record<string, string> => ({
+  "gcp:project": "hadb-example",
+  "gcp:region": "europe-west1",
+  "hadb:cloud": "gke",
+  "hadb:zones": '["europe-west1-b","europe-west1-c","europe-west1-d"]',
+  ...extra,
+});
+const aksRaw = (extra: Record<string, string>): Record<string, string> => ({
+  "azure-native:location": "westeurope",
+  "hadb:cloud": "aks",
+  ...extra,
+});
+
 interface BadCase {
   why: string;
   values: Record<string, unknown>;
@@ -62,10 +81,149 @@ const BAD_CONFIGS: BadCase[] = [
     message: 'hadb:cloud: "azure" is not allowed; allowed: aks | eks | gke | vagrant | existing',
   },
   {
-    why: "cloud not supported yet",
-    values: { cloud: "aks" },
+    why: "EKS without a region",
+    values: { cloud: "eks", zones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] },
     message:
-      'hadb:cloud: "aks" is not supported yet (planned with managed cloud clusters); supported now: vagrant | existing',
+      'aws:region: (unset) is required for hadb:cloud "eks": set it with `pulumi config set aws:region <region>`, e.g. eu-west-1 or us-east-2',
+  },
+  {
+    why: "EKS with fewer than 3 zones",
+    values: { cloud: "eks", zones: ["eu-west-1a", "eu-west-1b"] },
+    raw: eksRaw({ "hadb:zones": '["eu-west-1a","eu-west-1b"]' }),
+    message:
+      'hadb:zones: ["eu-west-1a","eu-west-1b"] must list 3 distinct zones of the region (a node in each), e.g. ["eu-west-1a", "eu-west-1b", "eu-west-1c"]',
+  },
+  {
+    why: "GKE with duplicate zones",
+    values: {},
+    raw: gkeRaw({ "hadb:zones": '["europe-west1-b","europe-west1-b","europe-west1-c"]' }),
+    message:
+      'hadb:zones: ["europe-west1-b","europe-west1-b","europe-west1-c"] must list distinct zones; repeated: europe-west1-b',
+  },
+  {
+    why: "zone outside the region",
+    values: {},
+    raw: eksRaw({ "hadb:zones": '["eu-west-1a","eu-west-1b","us-east-1c"]' }),
+    message:
+      'hadb:zones: "us-east-1c" is not a zone of region eu-west-1; expected e.g. "eu-west-1a", "eu-west-1b", "eu-west-1c"',
+  },
+  {
+    why: "AKS zone that does not exist",
+    values: {},
+    raw: aksRaw({ "hadb:zones": '["1","2","4"]' }),
+    message: 'hadb:zones: "4" is not a zone of region westeurope; expected e.g. "1", "2", "3"',
+  },
+  {
+    why: "unknown AWS region format",
+    values: {},
+    raw: eksRaw({ "aws:region": "Ireland" }),
+    message: 'aws:region: "Ireland" is not a region name; expected e.g. eu-west-1 or us-east-2',
+  },
+  {
+    why: "Azure region written as a display name",
+    values: {},
+    raw: aksRaw({ "azure-native:location": "West Europe" }),
+    message:
+      'azure-native:location: "West Europe" is not a region name; expected e.g. westeurope or eastus2 (lowercase, no spaces)',
+  },
+  {
+    why: "GKE region given as a zone",
+    values: {},
+    raw: gkeRaw({ "gcp:region": "europe-west1-b" }),
+    message: 'gcp:region: "europe-west1-b" is not a region name; expected e.g. europe-west1 or us-central1',
+  },
+  {
+    why: "GKE without a project",
+    values: {},
+    raw: gkeRaw({ "gcp:project": "" }),
+    message:
+      'gcp:project: "" is required for hadb:cloud "gke": a project ID (6-30 lowercase letters, digits, \'-\')',
+  },
+  {
+    why: "COS node image with Longhorn",
+    values: {},
+    raw: gkeRaw({ "hadb:gke": '{"nodeImage":"COS_CONTAINERD"}' }),
+    message:
+      'hadb:gke.nodeImage: "COS_CONTAINERD" cannot run storage "longhorn": a cos node image is read-only and cannot install open-iscsi; use UBUNTU_CONTAINERD',
+  },
+  {
+    why: "Bottlerocket node image with iSCSI",
+    values: {},
+    raw: eksRaw({
+      "hadb:gke": "{}",
+      "hadb:eks": '{"nodeImage":"Bottlerocket"}',
+      "hadb:storage": "iscsi",
+      "hadb:iscsi":
+        '{"target":{"portal":"10.0.0.5:3260","iqn":"iqn.2026-01.com.example:db","luns":[1],"chapUser":"hadb"}}',
+      "hadb:iscsiChapPassword": "0123456789abcdef",
+    }),
+    message:
+      'hadb:eks.nodeImage: "Bottlerocket" cannot run storage "iscsi": a bottlerocket node image is read-only and cannot install open-iscsi; use AL2023',
+  },
+  {
+    why: "cloud with fewer than 3 nodes and replicated storage",
+    values: {},
+    raw: aksRaw({ "hadb:nodeCount": "2" }),
+    message:
+      'hadb:nodeCount: 2 is too small for replicated storage "longhorn": needs at least 3 nodes so every replica has its own node',
+  },
+  {
+    why: "cloud node count that cannot spread evenly over 3 zones",
+    values: {},
+    raw: aksRaw({ "hadb:nodeCount": "4" }),
+    message: "hadb:nodeCount: 4 must be a multiple of 3 on aks: each zone gets the same number of nodes",
+  },
+  {
+    why: "node OS that contradicts the cloud's node image",
+    values: {},
+    raw: aksRaw({ "hadb:nodeOs": "rhel" }),
+    message:
+      'hadb:nodeOs: "rhel" contradicts hadb:aks.nodeImage Ubuntu (a debian image): leave hadb:nodeOs unset on aks',
+  },
+  {
+    why: "unknown key in cloud settings",
+    values: {},
+    raw: aksRaw({ "hadb:aks": '{"vmSize":"Standard_D4s_v5"}' }),
+    message:
+      'hadb:aks.vmSize: "Standard_D4s_v5" is not a known key; allowed: kubernetesVersion | nodeSize | nodeImage | nodeDiskGB | storageDiskGB | databasePool | networkCidr | apiAllowedCidrs',
+  },
+  {
+    why: "Kubernetes version with a patch number",
+    values: {},
+    raw: eksRaw({ "hadb:eks": '{"kubernetesVersion":"1.35.2"}' }),
+    message:
+      'hadb:eks.kubernetesVersion: "1.35.2" must be a Kubernetes minor version like "1.35" (the cloud picks the newest patch)',
+  },
+  {
+    why: "database pool that cannot spread over the zones",
+    values: {},
+    raw: aksRaw({ "hadb:aks": '{"databasePool":{"nodeCount":4}}' }),
+    message: "hadb:aks.databasePool.nodeCount: 4 must be a multiple of 3 (one per zone)",
+  },
+  {
+    why: "API allowlist open to the whole internet",
+    values: {},
+    raw: gkeRaw({ "hadb:gke": '{"apiAllowedCidrs":["0.0.0.0/0"]}' }),
+    message:
+      'hadb:gke.apiAllowedCidrs[0]: "0.0.0.0/0" admits every address: leave the list empty for the cloud default',
+  },
+  {
+    why: "GKE node network overlapping the pod range",
+    values: {},
+    raw: gkeRaw({ "hadb:gke": '{"networkCidr":"10.112.0.0/20"}' }),
+    message: 'hadb:gke.networkCidr: "10.112.0.0/20" overlaps the pods range 10.112.0.0/14',
+  },
+  {
+    why: "settings of another cloud",
+    values: {},
+    raw: eksRaw({ "hadb:aks": '{"nodeSize":"Standard_D4s_v5"}' }),
+    message: 'hadb:aks: {"nodeSize":"Standard_D4s_v5"} only applies to cloud "aks" (cloud is "eks")',
+  },
+  {
+    why: "backups on a cluster without an object store",
+    values: { backups: { enabled: true } },
+    message:
+      'hadb:backups.enabled: true needs an object store, which hadb creates on cloud aks | eks | gke (cloud is "existing"); a lab/existing-cluster target is not supported yet (planned with protection)',
   },
   {
     why: "unknown storage",
@@ -124,13 +282,14 @@ const BAD_CONFIGS: BadCase[] = [
   {
     why: "unknown node OS",
     values: { nodeOs: "windows" },
-    message: 'hadb:nodeOs: "windows" is not allowed; allowed: detect | debian | rhel | amazonlinux | cos',
+    message:
+      'hadb:nodeOs: "windows" is not allowed; allowed: detect | debian | rhel | amazonlinux | cos | bottlerocket',
   },
   {
     why: "Container-Optimized OS with Longhorn",
     values: { nodeOs: "cos" },
     message:
-      'hadb:nodeOs: "cos" cannot run storage "longhorn": Container-Optimized OS cannot install open-iscsi; use an Ubuntu node image (nodeOs debian)',
+      'hadb:nodeOs: "cos" cannot run storage "longhorn": a cos node image is read-only and cannot install open-iscsi; use debian (an Ubuntu image)',
   },
   {
     why: "toleration above the Kubernetes default",

@@ -11,6 +11,10 @@ import { REDACTED, type KubeObject } from "../tools/synth/write";
 import { STACKS, stackConfigValues, synthStack, type ResourceRow, type SynthResult } from "./helpers/synth";
 
 const KUBERNETES_PROVIDER = "pulumi:providers:kubernetes::cluster-k8s";
+const EKS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
+/** Resource type prefix of each cloud's provider: a stack creates resources of its own cloud only. */
+const CLOUD_TYPE_PREFIXES: Record<string, string> = { aks: "azure-native:", eks: "aws:", gke: "gcp:" };
+const decodeBase64 = (text: unknown): string => Buffer.from(String(text), "base64").toString("utf8");
 
 const byKind = (result: SynthResult, kind: string): any[] => result.manifests.filter((m) => m.kind === kind);
 const rowOf = (result: SynthResult, type: string, name: string): ResourceRow => {
@@ -127,7 +131,7 @@ for (const stack of STACKS) {
         assert.deepEqual(JSON.parse(settings.defaultReplicaCount ?? "{}"), { v1: "3", v2: "3" });
         assert.equal(settings.replicaSoftAntiAffinity, "false");
         assert.equal(settings.replicaZoneSoftAntiAffinity, config.zones.length >= 3 ? "false" : "true");
-        const [storageClass] = byKind(result, "StorageClass");
+        const storageClass = byKind(result, "StorageClass").find((c) => c.metadata.name === "hadb-longhorn");
         assert.equal(storageClass.parameters.numberOfReplicas, String(config.storageReplicas));
         assert.equal(storageClass.reclaimPolicy, "Retain");
         for (const claim of byKind(result, "PersistentVolumeClaim")) {
@@ -202,10 +206,17 @@ for (const stack of STACKS) {
     });
 
     it("ordering: storage waits for node prep; volumes wait for storage; databases wait for their volume", () => {
-      const nodePrep = "kubernetes:apps/v1:DaemonSet::hadb-node-prep";
+      // EKS prepares nodes with user data: storage waits for the node groups instead of the DaemonSet.
+      const nodePrepReady =
+        config.cloud === "eks"
+          ? result.resources.filter((r) => r.type === EKS_NODE_GROUP).map((r) => `${r.type}::${r.name}`)
+          : ["kubernetes:apps/v1:DaemonSet::hadb-node-prep"];
+      assert.ok(nodePrepReady.length > 0);
+      const nodePrep = nodePrepReady[0] ?? "";
       const storageReady: string[] = [];
       if (config.storage === "longhorn") {
-        assert.ok(rowOf(result, "kubernetes:helm.sh/v3:Release", "longhorn").dependsOn.includes(nodePrep));
+        const release = rowOf(result, "kubernetes:helm.sh/v3:Release", "longhorn");
+        for (const ready of nodePrepReady) assert.ok(release.dependsOn.includes(ready), ready);
         assert.ok(
           rowOf(result, "kubernetes:storage.k8s.io/v1:StorageClass", "longhorn-class").dependsOn.includes(
             "kubernetes:helm.sh/v3:Release::longhorn",
@@ -231,6 +242,160 @@ for (const stack of STACKS) {
         );
       }
     });
+
+    it("creates resources of its own cloud only", () => {
+      for (const [cloud, prefix] of Object.entries(CLOUD_TYPE_PREFIXES)) {
+        const foreign = result.resources.filter((r) => r.type.startsWith(prefix));
+        if (cloud === config.cloud) assert.ok(foreign.length > 0, `${cloud} resources expected`);
+        else
+          assert.deepEqual(
+            foreign.map((r) => `${r.type}::${r.name}`),
+            [],
+            `no ${cloud} resources`,
+          );
+      }
+    });
+
+    if (config.managedCluster) {
+      const managed = config.managedCluster;
+      it(`${config.cloud}: ${config.nodeCount} nodes spread evenly over 3 distinct zones, on an image that runs open-iscsi`, () => {
+        const nodesByZone = new Map<string, number>();
+        const add = (zone: string, count: number) =>
+          nodesByZone.set(zone, (nodesByZone.get(zone) ?? 0) + count);
+        let image = "";
+        if (config.cloud === "aks") {
+          const cluster = rowOf(result, "azure-native:containerservice:ManagedCluster", "cluster")
+            .inputs as any;
+          const [pool] = cluster.agentPoolProfiles;
+          assert.equal(pool.mode, "System");
+          assert.equal(cluster.identity.type, "SystemAssigned");
+          assert.equal(cluster.enableRBAC, true);
+          // AKS spreads a zonal pool's VM scale set evenly over its zones.
+          for (const zone of pool.availabilityZones) add(zone, pool.count / pool.availabilityZones.length);
+          image = pool.osSKU;
+        } else if (config.cloud === "eks") {
+          const groups = result.resources.filter(
+            (r) => r.type === EKS_NODE_GROUP && r.name.startsWith("cluster-system-"),
+          );
+          for (const group of groups) {
+            const inputs = group.inputs as any;
+            assert.equal(inputs.subnetIds.length, 1, "one zone per node group");
+            const subnetUrn = group.dependsOn.find((urn) => urn.startsWith("aws:ec2/subnet:Subnet::"));
+            const subnet = rowOf(result, "aws:ec2/subnet:Subnet", subnetUrn?.split("::")[1] ?? "");
+            assert.match(subnet.name, /-private-/, "nodes live in private subnets");
+            add((subnet.inputs as any).availabilityZone, inputs.scalingConfig.desiredSize);
+            image = inputs.amiType;
+          }
+        } else {
+          const pool = rowOf(result, "gcp:container/nodePool:NodePool", "cluster-system").inputs as any;
+          const cluster = rowOf(result, "gcp:container/cluster:Cluster", "cluster").inputs as any;
+          assert.equal(cluster.removeDefaultNodePool, true);
+          assert.equal(cluster.networkingMode, "VPC_NATIVE");
+          assert.equal(cluster.workloadIdentityConfig.workloadPool, `${managed.project}.svc.id.goog`);
+          // A regional pool's nodeCount is per zone.
+          for (const zone of pool.nodeLocations) add(zone, pool.nodeCount);
+          image = pool.nodeConfig.imageType;
+        }
+        assert.deepEqual([...nodesByZone.keys()].sort(), [...config.zones].sort());
+        assert.equal(nodesByZone.size, 3);
+        for (const count of nodesByZone.values()) assert.equal(count, config.nodeCount / 3);
+        const canRunIscsi = {
+          aks: ["Ubuntu"],
+          eks: ["AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD"],
+          gke: ["UBUNTU_CONTAINERD"],
+        };
+        if (config.storage === "longhorn" || config.storage === "iscsi")
+          assert.ok(canRunIscsi[managed.cloud].includes(image), `${image} can run open-iscsi`);
+      });
+
+      if (config.cloud === "eks") {
+        it("eks: node user data is multipart MIME that installs and starts the iSCSI initiator", () => {
+          const template = rowOf(result, "aws:ec2/launchTemplate:LaunchTemplate", "cluster-system")
+            .inputs as any;
+          const userData = decodeBase64(template.userData);
+          const boundary = /boundary="([^"]+)"/.exec(userData)?.[1];
+          assert.ok(boundary, "multipart boundary declared");
+          assert.match(userData, /^MIME-Version: 1\.0\nContent-Type: multipart\/mixed;/);
+          assert.ok(userData.trimEnd().endsWith(`--${boundary}--`), "closing boundary");
+          assert.match(userData, /Content-Type: text\/x-shellscript/);
+          assert.match(userData, /dnf install -y iscsi-initiator-utils/);
+          assert.match(userData, /systemctl enable --now iscsid/);
+          assert.equal(template.metadataOptions.httpTokens, "required", "IMDSv2 only");
+          const storageClass = byKind(result, "StorageClass").find((c) => c.metadata.name === "gp3");
+          assert.equal(storageClass?.provisioner, "ebs.csi.aws.com");
+          assert.equal(storageClass?.parameters.type, "gp3");
+          const addons = result.resources
+            .filter((r) => r.type === "aws:eks/addon:Addon")
+            .map((r) => (r.inputs as any).addonName);
+          assert.deepEqual(addons.sort(), [
+            "aws-ebs-csi-driver",
+            "eks-pod-identity-agent",
+            "snapshot-controller",
+          ]);
+          const cluster = rowOf(result, "aws:eks/cluster:Cluster", "cluster").inputs as any;
+          assert.equal(cluster.accessConfig.authenticationMode, "API");
+        });
+      }
+
+      if (config.backups.enabled) {
+        it(`${config.cloud}: the backup store is private and its credentials reach only that store`, () => {
+          if (config.cloud === "eks") {
+            const block = rowOf(
+              result,
+              "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+              "cluster-backups",
+            ).inputs as any;
+            for (const flag of [
+              "blockPublicAcls",
+              "blockPublicPolicy",
+              "ignorePublicAcls",
+              "restrictPublicBuckets",
+            ])
+              assert.equal(block[flag], true, flag);
+            const policy = JSON.parse(
+              String(rowOf(result, "aws:iam/userPolicy:UserPolicy", "cluster-backups-writer").inputs.policy),
+            );
+            for (const statement of policy.Statement) {
+              assert.deepEqual(statement.Resource, [
+                "arn:aws:s3:::cluster-backups-bucket",
+                "arn:aws:s3:::cluster-backups-bucket/*",
+              ]);
+              assert.ok(
+                statement.Action.every((action: string) => action.startsWith("s3:") && !action.includes("*")),
+              );
+            }
+          } else if (config.cloud === "aks") {
+            const account = result.resources.find((r) => r.type === "azure-native:storage:StorageAccount")
+              ?.inputs as any;
+            assert.equal(account.allowBlobPublicAccess, false);
+            assert.equal(account.enableHttpsTrafficOnly, true);
+            assert.equal(account.minimumTlsVersion, "TLS1_2");
+            assert.equal(
+              (rowOf(result, "azure-native:storage:BlobContainer", "cluster-backups-container").inputs as any)
+                .publicAccess,
+              "None",
+            );
+          } else {
+            const bucket = rowOf(result, "gcp:storage/bucket:Bucket", "cluster-backups").inputs as any;
+            assert.equal(bucket.publicAccessPrevention, "enforced");
+            assert.equal(bucket.uniformBucketLevelAccess, true);
+            const grant = rowOf(
+              result,
+              "gcp:storage/bucketIAMMember:BucketIAMMember",
+              "cluster-backups-writer",
+            ).inputs as any;
+            assert.equal(grant.role, "roles/storage.objectAdmin");
+            assert.equal(grant.bucket, "cluster-backups-bucket", "granted on the backup bucket only");
+          }
+          const store = result.outputs.backupStore as Record<string, unknown>;
+          assert.deepEqual(
+            Object.keys(store).sort(),
+            ["bucket", "endpoint", "kind", "region"],
+            "no credentials in outputs",
+          );
+        });
+      }
+    }
 
     it("every Kubernetes resource goes through the cluster's provider, and every resource has a parent", () => {
       for (const row of result.resources) {

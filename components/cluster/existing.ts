@@ -35,6 +35,9 @@ export class ExistingCluster extends pulumi.ComponentResource {
       zones: args.zones,
       nodeOs: args.nodeOs,
       nodeCount: args.nodeCount,
+      nodePreparation: { by: "daemonset" },
+      blockDevices: { kind: "none", reason: "hadb did not create this cluster's nodes" },
+      summary: { platform: "existing", zones: args.zones, nodeCount: args.nodeCount },
     };
     this.registerOutputs({ zones: args.zones, nodeCount: args.nodeCount });
   }

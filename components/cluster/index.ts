@@ -1,7 +1,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { HadbConfig } from "../config/types";
 import { GIBIBYTE, parseQuantity } from "../config/quantity";
+import { AksCluster } from "./aks/component";
+import { EksCluster } from "./eks/component";
 import { ExistingCluster } from "./existing";
+import { GkeCluster } from "./gke/component";
 import { VagrantCluster } from "./vagrant/component";
 import type { ClusterHandle } from "./handle";
 
@@ -49,7 +52,20 @@ export function createCluster(
     }
     case "aks":
     case "eks":
-    case "gke":
-      throw new Error(`hadb:cloud "${config.cloud}" passed validation but has no cluster component`);
+    case "gke": {
+      const settings = config.managedCluster;
+      if (settings?.cloud !== config.cloud)
+        throw new Error(`cloud ${config.cloud} without validated hadb:${config.cloud} settings`);
+      const args = {
+        settings,
+        zones: config.zones,
+        nodeCount: config.nodeCount,
+        nodeOs: config.nodeOs,
+        backups: config.backups.enabled,
+      };
+      if (config.cloud === "aks") return new AksCluster(name, args, opts).handle;
+      if (config.cloud === "eks") return new EksCluster(name, args, opts).handle;
+      return new GkeCluster(name, args, opts).handle;
+    }
   }
 }

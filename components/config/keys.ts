@@ -47,7 +47,8 @@ export const CONFIG_KEYS = {
   nodeOs: {
     type: "string",
     default: "detect",
-    description: "Node OS family: detect (node prep inspects each node) | debian | rhel | amazonlinux | cos.",
+    description:
+      "Node OS family: detect (node prep inspects each node) | debian | rhel | amazonlinux | cos | bottlerocket. Clouds derive it from their nodeImage.",
   },
   // Optional keys default to "" (= unset): Pulumi treats a typed key without a default as required.
   kubeconfig: {
@@ -103,6 +104,30 @@ export const CONFIG_KEYS = {
     secret: true,
     description:
       "storage=iscsi with an external target: the CHAP secret (set with --secret; at least 12 characters).",
+  },
+  aks: {
+    type: "object",
+    default: {},
+    description:
+      "cloud=aks only: {kubernetesVersion, nodeSize, nodeImage, nodeDiskGB, storageDiskGB, databasePool, networkCidr, apiAllowedCidrs}. Region: azure-native:location.",
+  },
+  eks: {
+    type: "object",
+    default: {},
+    description:
+      "cloud=eks only: {kubernetesVersion, nodeSize, nodeImage, nodeDiskGB, storageDiskGB, databasePool, networkCidr, apiAllowedCidrs, adminPrincipalArns}. Region: aws:region.",
+  },
+  gke: {
+    type: "object",
+    default: {},
+    description:
+      "cloud=gke only: {kubernetesVersion, nodeSize, nodeImage, nodeDiskGB, storageDiskGB, databasePool, networkCidr, apiAllowedCidrs, deletionProtection}. Region/project: gcp:region, gcp:project.",
+  },
+  backups: {
+    type: "object",
+    default: {},
+    description:
+      "Off-cluster backups: {enabled}. On aks/eks/gke, enabled creates a private bucket/container with least-privilege credentials.",
   },
   databases: {
     // Pulumi.yaml's typed config has no object type (pulumi/pulumi#11321): this key is declared

@@ -8,6 +8,8 @@ import { validateConfig } from "./validate";
 export interface ParsedConfig {
   values: Partial<Record<ConfigKey, unknown>>;
   problems: string[];
+  /** Entries of other namespaces (`aws:region`, `gcp:project`, ...): cloud settings read them. */
+  providerConfig: Record<string, string>;
 }
 
 const PREFIX = `${CONFIG_NAMESPACE}:`;
@@ -42,8 +44,12 @@ function parseValue(key: ConfigKey, text: string): { value?: unknown; problem?: 
 export function parseConfigMap(entries: Record<string, string>): ParsedConfig {
   const values: Partial<Record<ConfigKey, unknown>> = {};
   const problems: string[] = [];
+  const providerConfig: Record<string, string> = {};
   for (const [fullKey, text] of Object.entries(entries)) {
-    if (!fullKey.startsWith(PREFIX)) continue;
+    if (!fullKey.startsWith(PREFIX)) {
+      providerConfig[fullKey] = text;
+      continue;
+    }
     const name = fullKey.slice(PREFIX.length);
     if (!(CONFIG_KEY_NAMES as string[]).includes(name)) {
       const suggestion = CONFIG_KEY_NAMES.find((known) => known.toLowerCase() === name.toLowerCase());
@@ -56,11 +62,11 @@ export function parseConfigMap(entries: Record<string, string>): ParsedConfig {
     if (parsed.problem !== undefined) problems.push(parsed.problem);
     else values[name as ConfigKey] = parsed.value;
   }
-  return { values, problems };
+  return { values, problems, providerConfig };
 }
 
 /** The whole door: Pulumi config map in, validated config out (ConfigError otherwise). */
 export function configFromMap(entries: Record<string, string>): HadbConfig {
-  const { values, problems } = parseConfigMap(entries);
-  return validateConfig(values, problems);
+  const { values, problems, providerConfig } = parseConfigMap(entries);
+  return validateConfig(values, problems, providerConfig);
 }

@@ -18,3 +18,22 @@ export function isCidr(text: string): boolean {
 export function isWholeInternet(cidr: string): boolean {
   return cidr.endsWith("/0");
 }
+
+function ipv4ToNumber(address: string): number {
+  return address.split(".").reduce((value, octet) => value * 256 + Number(octet), 0);
+}
+
+/** Whether two IPv4 CIDRs share any address (IPv6 ranges never overlap IPv4 ones). */
+export function overlaps(a: string, b: string): boolean {
+  const range = (cidr: string): [number, number] | undefined => {
+    const [address = "", prefixText = ""] = cidr.split("/");
+    if (!isIPv4(address)) return undefined;
+    const size = 2 ** (32 - Number(prefixText));
+    const start = Math.floor(ipv4ToNumber(address) / size) * size;
+    return [start, start + size - 1];
+  };
+  const first = range(a);
+  const second = range(b);
+  if (!first || !second) return false;
+  return first[0] <= second[1] && second[0] <= first[1];
+}

@@ -9,11 +9,7 @@ export const NOT_SUPPORTED_YET: {
   storage: Partial<Record<StorageBackend, string>>;
   engine: Partial<Record<Engine, string>>;
 } = {
-  cloud: {
-    aks: "managed cloud clusters",
-    eks: "managed cloud clusters",
-    gke: "managed cloud clusters",
-  },
+  cloud: {},
   storage: {
     "rook-ceph": "Rook-Ceph storage",
     portworx: "Portworx storage",

@@ -11,11 +11,14 @@ export const ENGINES = ["iris", "mysql", "postgres"] as const;
 export type Engine = (typeof ENGINES)[number];
 
 /** How the node OS family is known: declared by the cluster layer, or detected on each node at run time. */
-export const NODE_OS_FAMILIES = ["detect", "debian", "rhel", "amazonlinux", "cos"] as const;
+export const NODE_OS_FAMILIES = ["detect", "debian", "rhel", "amazonlinux", "cos", "bottlerocket"] as const;
 export type NodeOsFamily = (typeof NODE_OS_FAMILIES)[number];
 
 export const EXPOSURE_TYPES = ["clusterIP", "loadBalancer", "nodePort"] as const;
 export type ExposureType = (typeof EXPOSURE_TYPES)[number];
+
+/** Node OS families with a read-only image: nothing (open-iscsi included) can be installed on them. */
+export const IMMUTABLE_NODE_OS: readonly NodeOsFamily[] = ["cos", "bottlerocket"];
 
 /** Backends that keep several copies of each volume on different nodes. */
 export const REPLICATED_BACKENDS: readonly StorageBackend[] = ["longhorn", "rook-ceph", "portworx"];
@@ -117,6 +120,50 @@ export interface IscsiSettings {
   lunByDatabase: Record<string, number>;
 }
 
+export const MANAGED_CLOUDS = ["aks", "eks", "gke"] as const;
+export type ManagedCloud = (typeof MANAGED_CLOUDS)[number];
+
+/** An extra node pool reserved for database pods (they get its label as node selector). */
+export interface DatabasePool {
+  nodeCount: number;
+  nodeSize: string;
+}
+
+/**
+ * A cluster hadb creates in a cloud (`hadb:aks` / `hadb:eks` / `hadb:gke` plus the provider's own
+ * region/project keys), validated and defaulted.
+ */
+export interface ManagedClusterSettings {
+  cloud: ManagedCloud;
+  /** azure-native:location, aws:region or gcp:region. */
+  region: string;
+  /** gcp:project (GKE only). */
+  project?: string;
+  /** Kubernetes minor version, e.g. "1.34". */
+  kubernetesVersion: string;
+  /** VM size / instance type / machine type of the system pool. */
+  nodeSize: string;
+  /** OS image of every node: AKS osSKU, EKS AMI family, GKE imageType. */
+  nodeImage: string;
+  nodeDiskGB: number;
+  /** Size of each raw block device handed to Rook-Ceph OSDs / Portworx drives. */
+  storageDiskGB: number;
+  databasePool?: DatabasePool;
+  /** Address space of the network hadb creates for the cluster. */
+  networkCidr: string;
+  /** CIDRs allowed to reach the Kubernetes API; empty = the cloud's default (public, any address). */
+  apiAllowedCidrs: string[];
+  /** GKE: refuse `pulumi destroy` of the cluster until turned off. */
+  deletionProtection: boolean;
+  /** EKS: IAM principals (role/user ARNs) granted cluster admin through access entries. */
+  adminPrincipalArns: string[];
+}
+
+/** `hadb:backups`: off-cluster backups (the object store is created by the cluster layer). */
+export interface BackupSettings {
+  enabled: boolean;
+}
+
 export interface HadbConfig {
   cloud: Cloud;
   storage: StorageBackend;
@@ -140,4 +187,7 @@ export interface HadbConfig {
   vagrant?: VagrantSettings;
   /** Present exactly when storage is iscsi. */
   iscsi?: IscsiSettings;
+  /** Present exactly when cloud is aks, eks or gke. */
+  managedCluster?: ManagedClusterSettings;
+  backups: BackupSettings;
 }

@@ -10,14 +10,20 @@ import { readIscsi } from "./iscsi";
 import { ConfigError, isRecord, oneOf, Problems } from "./problems";
 import { NOT_SUPPORTED_YET } from "./support";
 import { readVagrant } from "./vagrant";
+import { CLOUD_RULES, readManagedCluster } from "./cloud";
 import {
   CLOUDS,
   ENGINES,
   EXPOSURE_TYPES,
+  IMMUTABLE_NODE_OS,
+  MANAGED_CLOUDS,
   NODE_OS_FAMILIES,
   REPLICATED_BACKENDS,
   STORAGE_BACKENDS,
+  type BackupSettings,
+  type Cloud,
   type ContainerResources,
+  type ManagedClusterSettings,
   type DatabaseSpec,
   type Engine,
   type Exposure,
@@ -73,6 +79,7 @@ const withDefault = (raw: Partial<Record<ConfigKey, unknown>>, key: ConfigKey): 
 export function validateConfig(
   raw: Partial<Record<ConfigKey, unknown>>,
   earlierProblems: string[] = [],
+  providerConfig: Record<string, string> = {},
 ): HadbConfig {
   const problems = new Problems();
   problems.list.push(...earlierProblems);
@@ -92,7 +99,13 @@ export function validateConfig(
     NOT_SUPPORTED_YET.storage,
     "longhorn",
   );
-  const nodeOs = problems.choice(key("nodeOs"), withDefault(raw, "nodeOs"), NODE_OS_FAMILIES, {}, "detect");
+  const declaredNodeOs = problems.choice(
+    key("nodeOs"),
+    withDefault(raw, "nodeOs"),
+    NODE_OS_FAMILIES,
+    {},
+    "detect",
+  );
   const nodeCount = problems.integer(key("nodeCount"), withDefault(raw, "nodeCount"), 1, 100, 3);
   const storageReplicas = problems.integer(
     key("storageReplicas"),
@@ -122,7 +135,37 @@ export function validateConfig(
       "must be a DNS label (lowercase letters, digits, '-', starting with a letter)",
     ) ?? "hadb";
 
-  const zones = readZones(problems, key("zones"), withDefault(raw, "zones"));
+  const givenZones = readZones(problems, key("zones"), withDefault(raw, "zones"));
+
+  // Managed clouds: the cluster's own settings decide zones (defaults) and the node OS (its image).
+  let managedCluster: ManagedClusterSettings | undefined;
+  let zones = givenZones;
+  let nodeOs = declaredNodeOs;
+  for (const managed of MANAGED_CLOUDS) {
+    const settingsRaw = withDefault(raw, managed);
+    if (cloud !== managed) {
+      if (!isEmptyObject(settingsRaw))
+        problems.add(key(managed), settingsRaw, `only applies to cloud "${managed}" (cloud is "${cloud}")`);
+      continue;
+    }
+    const result = readManagedCluster(problems, key(managed), {
+      cloud: managed,
+      value: settingsRaw,
+      providerConfig,
+      zones: givenZones,
+      nodeCount,
+    });
+    managedCluster = result.settings;
+    zones = result.zones;
+    nodeOs = result.nodeOs;
+    if (declaredNodeOs !== "detect" && declaredNodeOs !== result.nodeOs) {
+      problems.add(
+        key("nodeOs"),
+        declaredNodeOs,
+        `contradicts ${key(managed)}.nodeImage ${result.settings.nodeImage} (a ${result.nodeOs} image): leave hadb:nodeOs unset on ${managed}`,
+      );
+    }
+  }
 
   // Never echo these values: a kubeconfig holds credentials.
   const optionalText = (name: "kubeconfig" | "kubeContext"): string | undefined => {
@@ -155,11 +198,19 @@ export function validateConfig(
       );
     }
   }
-  if (nodeOs === "cos" && (storage === "longhorn" || storage === "iscsi")) {
+  if (IMMUTABLE_NODE_OS.includes(nodeOs) && (storage === "longhorn" || storage === "iscsi")) {
+    const imageKey = managedCluster ? `${key(managedCluster.cloud)}.nodeImage` : key("nodeOs");
+    const image = managedCluster ? managedCluster.nodeImage : nodeOs;
+    const alternative = managedCluster
+      ? (CLOUD_RULES[managedCluster.cloud].nodeImages.find(
+          (candidate) =>
+            !IMMUTABLE_NODE_OS.includes(CLOUD_RULES[managedCluster.cloud].nodeOsOf[candidate] ?? "detect"),
+        ) ?? "an Ubuntu image")
+      : "debian (an Ubuntu image)";
     problems.add(
-      key("nodeOs"),
-      nodeOs,
-      `cannot run storage "${storage}": Container-Optimized OS cannot install open-iscsi; use an Ubuntu node image (nodeOs debian)`,
+      imageKey,
+      image,
+      `cannot run storage "${storage}": a ${nodeOs} node image is read-only and cannot install open-iscsi; use ${alternative}`,
     );
   }
 
@@ -192,6 +243,8 @@ export function validateConfig(
       );
   }
 
+  const backups = readBackups(problems, key("backups"), withDefault(raw, "backups"), cloud);
+
   if (problems.list.length > 0) throw new ConfigError(problems.list);
   return {
     cloud,
@@ -208,7 +261,30 @@ export function validateConfig(
     databases,
     ...(vagrant ? { vagrant } : {}),
     ...(iscsi ? { iscsi } : {}),
+    ...(managedCluster ? { managedCluster } : {}),
+    backups,
   };
+}
+
+function readBackups(problems: Problems, key: string, value: unknown, cloud: Cloud): BackupSettings {
+  if (!isRecord(value)) {
+    problems.add(key, value, "must be an object like {enabled: true}");
+    return { enabled: false };
+  }
+  problems.unknownKeys(key, value, ["enabled"]);
+  const enabled = value.enabled ?? false;
+  if (typeof enabled !== "boolean") {
+    problems.add(`${key}.enabled`, enabled, "must be true or false");
+    return { enabled: false };
+  }
+  if (enabled && !(MANAGED_CLOUDS as readonly string[]).includes(cloud)) {
+    problems.add(
+      `${key}.enabled`,
+      enabled,
+      `needs an object store, which hadb creates on cloud ${oneOf(MANAGED_CLOUDS)} (cloud is "${cloud}"); a lab/existing-cluster target is not supported yet (planned with protection)`,
+    );
+  }
+  return { enabled };
 }
 
 const isEmptyObject = (value: unknown): boolean => isRecord(value) && Object.keys(value).length === 0;

@@ -51,3 +51,23 @@ export function singleWriterDeployment(parts: SingleWriterParts): k8s.types.inpu
     },
   };
 }
+
+/** Pins a database Deployment to labelled nodes (a dedicated pool); unchanged without a selector. */
+export function onNodes(
+  deployment: k8s.types.input.apps.v1.Deployment,
+  nodeSelector: Record<string, string> | undefined,
+): k8s.types.input.apps.v1.Deployment {
+  if (!nodeSelector) return deployment;
+  const spec = deployment.spec as k8s.types.input.apps.v1.DeploymentSpec;
+  const template = spec.template as k8s.types.input.core.v1.PodTemplateSpec;
+  return {
+    ...deployment,
+    spec: {
+      ...spec,
+      template: {
+        ...template,
+        spec: { ...(template.spec as object), nodeSelector } as k8s.types.input.core.v1.PodSpec,
+      },
+    },
+  };
+}

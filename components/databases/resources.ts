@@ -5,6 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../cluster/handle";
 import type { StorageHandle } from "../storage/handle";
+import { onNodes } from "./deployment";
 
 export interface DatabaseManifests {
   credentials: k8s.types.input.core.v1.Secret;
@@ -37,7 +38,8 @@ export function createDatabaseResources(
     ...childOpts,
     dependsOn: [context.namespace, ...context.storage.ready],
   });
-  const deployment = new k8s.apps.v1.Deployment(name, manifests.deployment, {
+  const placed = onNodes(manifests.deployment, context.cluster.databaseNodeSelector);
+  const deployment = new k8s.apps.v1.Deployment(name, placed, {
     ...childOpts,
     dependsOn: [credentials, config, claim],
   });

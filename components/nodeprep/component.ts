@@ -27,6 +27,14 @@ export class NodePrep extends pulumi.ComponentResource {
 
   constructor(name: string, args: NodePrepArgs, opts?: pulumi.ComponentResourceOptions) {
     super("hadb:nodeprep:NodePrep", name, {}, opts);
+    const preparation = args.cluster.nodePreparation;
+    if (preparation.by === "cluster") {
+      // The cluster layer prepared the nodes (user data) or they need nothing: wait for the nodes.
+      void pulumi.log.info(`node prep: ${preparation.how}`, this);
+      this.handle = { ready: preparation.ready };
+      this.registerOutputs({});
+      return;
+    }
     if (!args.enabled) {
       void pulumi.log.info(
         "hadb:prepareNodes is false: nodes must already run iscsid with iscsi_tcp loaded",

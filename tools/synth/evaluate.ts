@@ -52,23 +52,78 @@ const placeholder = (what: string) => `${UNKNOWN_PREFIX} ${what}>`;
 /** Mock passwords carry this marker so tests can prove they never appear in plain text anywhere. */
 export const MOCK_SECRET_MARKER = "MOCKSECRET";
 
+const mockSecret = (name: string): string =>
+  `${MOCK_SECRET_MARKER}-${name}-${Math.random().toString(36).slice(2, 10)}`;
+
+/**
+ * Outputs the clouds compute (not echoed from inputs) that the program reads. Values are placeholders;
+ * credentials carry MOCK_SECRET_MARKER so tests can prove they never appear in plain text.
+ */
+const DEPLOY_TIME_OUTPUTS: Record<string, (name: string) => Record<string, unknown>> = {
+  "random:index/randomPassword:RandomPassword": (name) => ({ result: mockSecret(name) }),
+  "command:local:Command": (name) => ({ stdout: placeholder(`stdout of ${name}`), stderr: "" }),
+  "aws:eks/cluster:Cluster": (name) => ({
+    endpoint: `https://${name}.eks.example`,
+    certificateAuthority: { data: placeholder(`CA of ${name}`) },
+    arn: placeholder(`arn of ${name}`),
+  }),
+  "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1 }),
+  "aws:iam/role:Role": (name) => ({ arn: `arn:aws:iam::123456789012:role/${name}`, name }),
+  "aws:iam/user:User": (name) => ({ name }),
+  "aws:iam/accessKey:AccessKey": (name) => ({ secret: mockSecret(name) }),
+  "aws:s3/bucket:Bucket": (name) => ({ bucket: `${name}-bucket`, arn: `arn:aws:s3:::${name}-bucket` }),
+  "gcp:container/cluster:Cluster": (name) => ({
+    name,
+    endpoint: "203.0.113.10",
+    masterAuth: { clusterCaCertificate: placeholder(`CA of ${name}`) },
+  }),
+  "gcp:serviceaccount/account:Account": (name) => ({ email: `${name}@project.iam.gserviceaccount.com` }),
+  "gcp:storage/bucket:Bucket": (name) => ({ name: `${name}-bucket` }),
+  "gcp:storage/hmacKey:HmacKey": (name) => ({
+    accessId: placeholder(`access id of ${name}`),
+    secret: mockSecret(name),
+  }),
+  "azure-native:containerservice:ManagedCluster": (name) => ({
+    name,
+    identity: { type: "SystemAssigned", principalId: placeholder(`principal of ${name}`) },
+  }),
+  "azure-native:resources:ResourceGroup": (name) => ({
+    name,
+    id: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/${name}`,
+  }),
+  "azure-native:storage:StorageAccount": (name) => ({ name }),
+  "azure-native:storage:BlobContainer": (name) => ({ name }),
+};
+
+/** Provider functions the program calls, answered with placeholders of the real response shape. */
+const FUNCTION_RESULTS: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>> = {
+  "azure-native:containerservice:listManagedClusterUserCredentials": (inputs) => ({
+    kubeconfigs: [
+      {
+        name: "clusterUser",
+        value: Buffer.from(placeholder(`kubeconfig of ${String(inputs.resourceName)}`)).toString("base64"),
+      },
+    ],
+  }),
+  "azure-native:storage:listStorageAccountKeys": (inputs) => ({
+    keys: [{ keyName: "key1", permissions: "Full", value: mockSecret(String(inputs.accountName)) }],
+  }),
+};
+
 class RecordingMocks implements pulumi.runtime.Mocks {
   newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
-    const state: Record<string, unknown> = { ...(args.inputs as Record<string, unknown>) };
-    if (args.type === "random:index/randomPassword:RandomPassword") {
-      // The real provider returns `result` as a secret; the program must mark it secret itself too.
-      state.result = `${MOCK_SECRET_MARKER}-${args.name}-${Math.random().toString(36).slice(2, 10)}`;
-    }
-    if (args.type === "command:local:Command") {
-      // What a command prints exists only after it ran (e.g. the lab's kubeconfig).
-      state.stdout = placeholder(`stdout of ${args.name}`);
-      state.stderr = "";
-    }
-    return { id: placeholder(`id of ${args.name}`), state };
+    // Secret outputs (passwords, keys) must be marked secret by the program itself: mocks do not
+    // apply the providers' additionalSecretOutputs, so a missing pulumi.secret shows up in tests.
+    const computed = DEPLOY_TIME_OUTPUTS[args.type]?.(args.name) ?? {};
+    const state: Record<string, unknown> = { ...(args.inputs as Record<string, unknown>), ...computed };
+    const id = typeof computed.id === "string" ? computed.id : placeholder(`id of ${args.name}`);
+    return { id, state };
   }
 
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-    throw new Error(`hadb's offline evaluation does not expect provider function calls (got ${args.token})`);
+    const result = FUNCTION_RESULTS[args.token];
+    if (!result) throw new Error(`hadb's offline evaluation has no mock for provider function ${args.token}`);
+    return result(args.inputs as Record<string, unknown>);
   }
 }
 

@@ -95,6 +95,9 @@ export class VagrantCluster extends pulumi.ComponentResource {
       zones: [],
       nodeOs: "debian",
       nodeCount: args.nodeCount,
+      nodePreparation: { by: "daemonset" },
+      blockDevices: { kind: "none", reason: "the lab VMs have only their system disk" },
+      summary: { platform: "vagrant", zones: [], nodeCount: args.nodeCount, nodeImage: args.settings.box },
       ...(target && chapPassword
         ? {
             iscsiTarget: {
