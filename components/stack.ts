@@ -18,6 +18,10 @@ export interface HadbOutputs {
   databasePasswords: pulumi.Output<Record<string, string>>;
   /** Worst-case recovery timeline per database and failure (README "Failover budget"). */
   failoverBudget: Record<string, FailureBudget[]>;
+  /** Commands for failures the storage backend cannot handle alone (Rook-Ceph node loss). */
+  storageRunbook: Record<string, string> | undefined;
+  /** VolumeSnapshotClass of the storage backend, when the cluster serves VolumeSnapshots. */
+  snapshotClassName: string | undefined;
   /** Where the cluster runs (name known after deploy for clusters hadb created). */
   cluster: pulumi.Output<pulumi.Unwrap<ClusterSummary>>;
   /** The backup bucket/container (no credentials); only with hadb:backups.enabled. */
@@ -59,6 +63,8 @@ export function buildHadb(config: HadbConfig): HadbOutputs {
   return {
     kubeconfig: cluster.kubeconfig ? pulumi.secret(cluster.kubeconfig) : undefined,
     storageClassName: storage.storageClassName,
+    storageRunbook: storage.runbook,
+    snapshotClassName: storage.snapshotClassName,
     namespace: config.namespace,
     databases: Object.fromEntries(
       endpoints.map(([name, { password: _password, ...plain }]) => [name, plain]),

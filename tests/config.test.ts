@@ -231,10 +231,46 @@ const BAD_CONFIGS: BadCase[] = [
     message: 'hadb:storage: "nfs" is not allowed; allowed: longhorn | rook-ceph | portworx | iscsi',
   },
   {
-    why: "rook-ceph not supported yet",
+    why: "rook-ceph on an existing cluster without block devices",
     values: { storage: "rook-ceph" },
     message:
-      'hadb:storage: "rook-ceph" is not supported yet (planned with Rook-Ceph storage); supported now: longhorn | iscsi',
+      'hadb:blockDevices: [] is required for storage "rook-ceph" on an existing cluster: list the empty raw disks every node has, e.g. ["/dev/sdb"]',
+  },
+  {
+    why: "rook-ceph pool larger than the node count",
+    values: { storage: "rook-ceph", blockDevices: ["/dev/sdb"], storageReplicas: 4 },
+    message: "hadb:storageReplicas: 4 exceeds hadb:nodeCount (3): replicas are forced onto different nodes",
+  },
+  {
+    why: "rook-ceph in the Vagrant lab (no spare disks)",
+    values: { cloud: "vagrant", storage: "rook-ceph" },
+    message:
+      'hadb:storage: "rook-ceph" needs raw block devices, which the Vagrant lab\'s VMs do not have yet; use longhorn or iscsi on cloud "vagrant"',
+  },
+  {
+    why: "rook-ceph on COS (no rbd kernel module)",
+    values: {},
+    raw: gkeRaw({ "hadb:storage": "rook-ceph", "hadb:gke": '{"nodeImage":"COS_CONTAINERD"}' }),
+    message:
+      'hadb:storage: "rook-ceph" cannot run on Container-Optimized OS nodes: COS has no rbd kernel module; use an Ubuntu node image',
+  },
+  {
+    why: "block devices for a backend that does not use raw disks",
+    values: { blockDevices: ["/dev/sdb"] },
+    message: 'hadb:blockDevices: ["/dev/sdb"] only applies to storage rook-ceph (storage is "longhorn")',
+  },
+  {
+    why: "block devices on a cloud (hadb creates the disks there)",
+    values: {},
+    raw: aksRaw({ "hadb:storage": "rook-ceph", "hadb:blockDevices": '["/dev/sdb"]' }),
+    message:
+      'hadb:blockDevices: ["/dev/sdb"] only applies to cloud "existing": on "aks" hadb provides the disks itself (size: hadb:aks.storageDiskGB)',
+  },
+  {
+    why: "block device that is not a device path",
+    values: { storage: "rook-ceph", blockDevices: ["sdb"] },
+    message:
+      'hadb:blockDevices: ["sdb"] must be a list of device paths, e.g. ["/dev/sdb"] or ["/dev/disk/by-id/..."]',
   },
   {
     why: "node count is not a number",

@@ -12,6 +12,8 @@ export interface ExistingClusterArgs {
   zones: string[];
   nodeOs: NodeOsFamily;
   nodeCount: number;
+  /** Raw disks every node has (for Rook-Ceph); empty = none declared. */
+  blockDevices: string[];
 }
 
 /** A cluster hadb did not create: only a Kubernetes provider pointed at it. */
@@ -36,7 +38,11 @@ export class ExistingCluster extends pulumi.ComponentResource {
       nodeOs: args.nodeOs,
       nodeCount: args.nodeCount,
       nodePreparation: { by: "daemonset" },
-      blockDevices: { kind: "none", reason: "hadb did not create this cluster's nodes" },
+      volumeSnapshots: false,
+      blockDevices:
+        args.blockDevices.length > 0
+          ? { kind: "devices", paths: args.blockDevices }
+          : { kind: "none", reason: "no raw disks declared in hadb:blockDevices" },
       summary: { platform: "existing", zones: args.zones, nodeCount: args.nodeCount },
     };
     this.registerOutputs({ zones: args.zones, nodeCount: args.nodeCount });

@@ -19,6 +19,8 @@ export interface ClusterHandle {
   iscsiTarget?: IscsiTargetHandle;
   /** How open-iscsi and the NFS client get onto the nodes. */
   nodePreparation: NodePreparation;
+  /** Whether the cluster serves snapshot.storage.k8s.io/v1 (CRDs + snapshot controller). */
+  volumeSnapshots: boolean;
   /** Where Rook-Ceph OSDs and Portworx drives get raw block storage. */
   blockDevices: BlockDeviceSource;
   /** Private object store for off-cluster backups; present when hadb:backups.enabled on a cloud. */
@@ -62,7 +64,7 @@ export type BlockDeviceSource =
       /** The StorageClass (and its CSI driver) exist after these. */
       ready: pulumi.Resource[];
     }
-  | { kind: "devices"; paths: string[]; sizeGB: number }
+  | { kind: "devices"; paths: string[] }
   | { kind: "none"; reason: string };
 
 /** A private bucket/container and credentials limited to it. Secret values are Pulumi secrets. */

@@ -26,6 +26,7 @@ export function createCluster(
           zones: config.zones,
           nodeOs: config.nodeOs,
           nodeCount: config.nodeCount,
+          blockDevices: config.blockDevices,
         },
         opts,
       ).handle;

@@ -123,6 +123,13 @@ export const CONFIG_KEYS = {
     description:
       "cloud=gke only: {kubernetesVersion, nodeSize, nodeImage, nodeDiskGB, storageDiskGB, databasePool, networkCidr, apiAllowedCidrs, deletionProtection}. Region/project: gcp:region, gcp:project.",
   },
+  blockDevices: {
+    type: "array",
+    items: "string",
+    default: [],
+    description:
+      'storage=rook-ceph on cloud=existing: empty raw disks present on every node, e.g. ["/dev/sdb"] (Ceph wipes and owns them).',
+  },
   backups: {
     type: "object",
     default: {},

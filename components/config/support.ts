@@ -11,7 +11,6 @@ export const NOT_SUPPORTED_YET: {
 } = {
   cloud: {},
   storage: {
-    "rook-ceph": "Rook-Ceph storage",
     portworx: "Portworx storage",
   },
   engine: {

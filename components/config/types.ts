@@ -187,6 +187,8 @@ export interface HadbConfig {
   vagrant?: VagrantSettings;
   /** Present exactly when storage is iscsi. */
   iscsi?: IscsiSettings;
+  /** Raw disks on every node for Rook-Ceph (cloud existing; clouds create volumes instead). */
+  blockDevices: string[];
   /** Present exactly when cloud is aks, eks or gke. */
   managedCluster?: ManagedClusterSettings;
   backups: BackupSettings;

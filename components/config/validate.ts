@@ -22,6 +22,8 @@ import {
   STORAGE_BACKENDS,
   type BackupSettings,
   type Cloud,
+  type NodeOsFamily,
+  type StorageBackend,
   type ContainerResources,
   type ManagedClusterSettings,
   type DatabaseSpec,
@@ -243,6 +245,11 @@ export function validateConfig(
       );
   }
 
+  const blockDevices = readBlockDevices(problems, key("blockDevices"), withDefault(raw, "blockDevices"), {
+    cloud,
+    storage,
+    nodeOs,
+  });
   const backups = readBackups(problems, key("backups"), withDefault(raw, "backups"), cloud);
 
   if (problems.list.length > 0) throw new ConfigError(problems.list);
@@ -262,8 +269,60 @@ export function validateConfig(
     ...(vagrant ? { vagrant } : {}),
     ...(iscsi ? { iscsi } : {}),
     ...(managedCluster ? { managedCluster } : {}),
+    blockDevices,
     backups,
   };
+}
+
+const DEVICE_PATH = /^\/dev\/[A-Za-z0-9][A-Za-z0-9/_.:-]*$/;
+/** Backends that put raw disks under their own control. */
+const RAW_DISK_BACKENDS: readonly StorageBackend[] = ["rook-ceph"];
+
+function readBlockDevices(
+  problems: Problems,
+  key: string,
+  value: unknown,
+  context: { cloud: Cloud; storage: StorageBackend; nodeOs: NodeOsFamily },
+): string[] {
+  const { cloud, storage, nodeOs } = context;
+  if (!Array.isArray(value) || value.some((path) => typeof path !== "string" || !DEVICE_PATH.test(path))) {
+    problems.add(key, value, 'must be a list of device paths, e.g. ["/dev/sdb"] or ["/dev/disk/by-id/..."]');
+    return [];
+  }
+  const paths = value as string[];
+  const usesRawDisks = RAW_DISK_BACKENDS.includes(storage);
+  if (paths.length > 0 && !usesRawDisks) {
+    problems.add(key, paths, `only applies to storage ${oneOf(RAW_DISK_BACKENDS)} (storage is "${storage}")`);
+  } else if (paths.length > 0 && cloud !== "existing") {
+    problems.add(
+      key,
+      paths,
+      `only applies to cloud "existing": on "${cloud}" hadb provides the disks itself${(MANAGED_CLOUDS as readonly string[]).includes(cloud) ? ` (size: hadb:${cloud}.storageDiskGB)` : ""}`,
+    );
+  }
+  if (!usesRawDisks) return paths;
+  if (cloud === "existing" && paths.length === 0) {
+    problems.add(
+      key,
+      paths,
+      `is required for storage "${storage}" on an existing cluster: list the empty raw disks every node has, e.g. ["/dev/sdb"]`,
+    );
+  }
+  if (cloud === "vagrant") {
+    problems.add(
+      "hadb:storage",
+      storage,
+      `needs raw block devices, which the Vagrant lab's VMs do not have yet; use longhorn or iscsi on cloud "vagrant"`,
+    );
+  }
+  if (nodeOs === "cos") {
+    problems.add(
+      "hadb:storage",
+      storage,
+      "cannot run on Container-Optimized OS nodes: COS has no rbd kernel module; use an Ubuntu node image",
+    );
+  }
+  return paths;
 }
 
 function readBackups(problems: Problems, key: string, value: unknown, cloud: Cloud): BackupSettings {

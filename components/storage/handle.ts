@@ -1,4 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { ClusterHandle } from "../cluster/handle";
+import type { NodePrepHandle } from "../nodeprep/component";
 import type { StorageBackend } from "../config/types";
 
 /** What the storage layer hands to the databases: where volumes come from and when they can be asked for. */
@@ -10,6 +12,18 @@ export interface StorageHandle {
   replicaCount: number;
   /** Databases create their PVCs only after these exist. */
   ready: pulumi.Resource[];
+  /** VolumeSnapshotClass of this backend, when the cluster serves VolumeSnapshots. */
+  snapshotClassName?: string;
+  /** Commands for failures the backend cannot handle alone (exported as `storageRunbook`). */
+  runbook?: Record<string, string>;
   /** Static backends (iSCSI): the PersistentVolume pre-bound to a database's claim. */
   volumeNameFor?: (databaseName: string) => string;
+}
+
+/** What a replicated backend (Longhorn, Rook-Ceph) is built from. */
+export interface ReplicatedStorageArgs {
+  cluster: ClusterHandle;
+  nodePrep: NodePrepHandle;
+  /** Copies of every volume, each on a different node (or zone). */
+  replicas: number;
 }

@@ -5,6 +5,7 @@ import type { NodePrepHandle } from "../nodeprep/component";
 import type { StorageHandle } from "./handle";
 import { IscsiStorage } from "./iscsi/component";
 import { Longhorn } from "./longhorn/component";
+import { RookCeph } from "./rook-ceph/component";
 import type { IscsiTargetHandle } from "../cluster/handle";
 
 export type { StorageHandle } from "./handle";
@@ -33,6 +34,7 @@ export function createStorage(
         opts,
       ).handle;
     case "rook-ceph":
+      return new RookCeph(name, { cluster, nodePrep, replicas: config.storageReplicas }, opts).handle;
     case "portworx":
       throw new Error(`hadb:storage "${config.storage}" passed validation but has no storage component`);
   }

@@ -6,10 +6,17 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { MANAGED_CONTROLLER_TIMINGS } from "../../components/failover/timings";
-import { missingBinaries, startControlPlane, type ControlPlane } from "../../test/controlplane/cluster";
+import { DATABASE_POOL_LABEL } from "../../components/cluster/pools";
+import { configFromMap } from "../../components/config/load";
+import {
+  defaultNodes,
+  missingBinaries,
+  startControlPlane,
+  type ControlPlane,
+} from "../../test/controlplane/cluster";
 import { APPLY_ARGS, standInVolumes, toYaml, volumeFor } from "../../test/controlplane/lab";
 import type { KubeObject } from "../../tools/synth/write";
-import { STACKS, synthStack, type SynthResult } from "../helpers/synth";
+import { STACKS, stackConfigValues, synthStack, type SynthResult } from "../helpers/synth";
 
 const missing = missingBinaries();
 // DEVELOPERS.md: in CI a missing tool is a failure, locally a skip.
@@ -35,7 +42,12 @@ describe("e2e apply: every stack on a real API server", { skip }, () => {
 
       before(async () => {
         synth = synthStack(stack);
-        cp = await startControlPlane({ timings: MANAGED_CONTROLLER_TIMINGS, name: `apply-${stack}` });
+        // A stack with a dedicated database pool pins databases to its label: the simulated nodes carry it.
+        const pooled = configFromMap(stackConfigValues(stack)).managedCluster?.databasePool !== undefined;
+        const nodes = defaultNodes().map((node) =>
+          pooled ? { ...node, labels: { ...node.labels, ...DATABASE_POOL_LABEL } } : node,
+        );
+        cp = await startControlPlane({ timings: MANAGED_CONTROLLER_TIMINGS, name: `apply-${stack}`, nodes });
       });
       after(async () => {
         await cp?.stop();

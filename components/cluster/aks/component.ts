@@ -145,6 +145,7 @@ export class AksCluster extends pulumi.ComponentResource {
       zones: args.zones,
       nodeOs: args.nodeOs,
       nodeCount: args.nodeCount,
+      volumeSnapshots: true,
       nodePreparation: { by: "daemonset" },
       blockDevices: {
         kind: "volumes",

@@ -227,6 +227,7 @@ export class EksCluster extends pulumi.ComponentResource {
       zones: args.zones,
       nodeOs: args.nodeOs,
       nodeCount: args.nodeCount,
+      volumeSnapshots: true,
       nodePreparation: prepareWithUserData
         ? {
             by: "cluster",

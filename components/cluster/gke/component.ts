@@ -172,6 +172,7 @@ export class GkeCluster extends pulumi.ComponentResource {
       nodeCount: args.nodeCount,
       // Ubuntu images get the node-prep DaemonSet; COS is read-only (validation allows it only for
       // storage that needs no host packages).
+      volumeSnapshots: true,
       nodePreparation: nodesPrepared
         ? { by: "cluster", how: "COS_CONTAINERD is read-only; nothing to prepare", ready: pools }
         : { by: "daemonset" },

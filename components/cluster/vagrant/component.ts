@@ -95,6 +95,7 @@ export class VagrantCluster extends pulumi.ComponentResource {
       zones: [],
       nodeOs: "debian",
       nodeCount: args.nodeCount,
+      volumeSnapshots: false,
       nodePreparation: { by: "daemonset" },
       blockDevices: { kind: "none", reason: "the lab VMs have only their system disk" },
       summary: { platform: "vagrant", zones: [], nodeCount: args.nodeCount, nodeImage: args.settings.box },

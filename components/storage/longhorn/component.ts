@@ -1,36 +1,19 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterHandle } from "../../cluster/handle";
-import type { NodePrepHandle } from "../../nodeprep/component";
-import { recommendedLabels } from "../../shared/labels";
-import type { StorageHandle } from "../handle";
+import type { ReplicatedStorageArgs, StorageHandle } from "../handle";
+import { storageNamespace } from "../namespace";
 import { LONGHORN_CHART, LONGHORN_NAMESPACE, longhornStorageClass, longhornValues } from "./chart";
-
-export interface LonghornArgs {
-  cluster: ClusterHandle;
-  nodePrep: NodePrepHandle;
-  replicas: number;
-}
 
 /** Longhorn from its official chart, installed only after node prep, plus hadb's database StorageClass. */
 export class Longhorn extends pulumi.ComponentResource {
   readonly handle: StorageHandle;
 
-  constructor(name: string, args: LonghornArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: ReplicatedStorageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("hadb:storage:Longhorn", name, {}, opts);
     const childOpts = { parent: this, provider: args.cluster.provider };
-    const namespace = new k8s.core.v1.Namespace(
+    const namespace = storageNamespace(
       `${name}-ns`,
-      {
-        metadata: {
-          name: LONGHORN_NAMESPACE,
-          labels: {
-            ...recommendedLabels({ name: "longhorn", instance: name, component: "storage" }),
-            // Longhorn's manager and CSI plugin need host access.
-            "pod-security.kubernetes.io/enforce": "privileged",
-          },
-        },
-      },
+      { namespace: LONGHORN_NAMESPACE, app: "longhorn", instance: name },
       childOpts,
     );
     const release = new k8s.helm.v3.Release(
