@@ -242,10 +242,10 @@ const BAD_CONFIGS: BadCase[] = [
     message: "hadb:storageReplicas: 4 exceeds hadb:nodeCount (3): replicas are forced onto different nodes",
   },
   {
-    why: "rook-ceph in the Vagrant lab (no spare disks)",
+    why: "rook-ceph in a Vagrant lab with too little memory per VM",
     values: { cloud: "vagrant", storage: "rook-ceph" },
     message:
-      'hadb:storage: "rook-ceph" needs raw block devices, which the Vagrant lab\'s VMs do not have yet; use longhorn or iscsi on cloud "vagrant"',
+      'hadb:vagrant.memoryMB: 4096 is too small for storage "rook-ceph": a node runs a Ceph monitor, an OSD (4 GiB memory target) and a database; give at least 8192',
   },
   {
     why: "rook-ceph on COS (no rbd kernel module)",
@@ -366,10 +366,53 @@ const BAD_CONFIGS: BadCase[] = [
       'hadb:databases: {"engine":"iris"} must be a list of database entries, e.g. [{engine: iris, name: iris}]',
   },
   {
-    why: "engine not supported yet",
-    values: { databases: [{ engine: "postgres", name: "db" }] },
+    why: "postgres with 0 instances",
+    values: { databases: [{ engine: "postgres", name: "pg", postgres: { instances: 0 } }] },
+    message: "hadb:databases[0].postgres.instances: 0 must be an integer from 1 to 3",
+  },
+  {
+    why: "unsupported postgres version",
+    values: { databases: [{ engine: "postgres", name: "pg", version: "15" }] },
     message:
-      'hadb:databases[0].engine: "postgres" is not supported yet (planned with the PostgreSQL operator engine); supported now: iris | mysql',
+      'hadb:databases[0].version: "15" is not a supported postgres version; expected a version like "17"',
+  },
+  {
+    why: "postgres with an image override (the operator pins images)",
+    values: { databases: [{ engine: "postgres", name: "pg", image: "postgres:17.2" }] },
+    message:
+      'hadb:databases[0].image: "postgres:17.2" is not used by engine "postgres": the operator pins the image of each major version; set version instead',
+  },
+  {
+    why: "postgres exposed through a load balancer",
+    values: {
+      databases: [
+        {
+          engine: "postgres",
+          name: "pg",
+          exposure: { type: "loadBalancer", allowedSourceRanges: ["10.0.0.0/8"] },
+        },
+      ],
+    },
+    message:
+      'hadb:databases[0].exposure.type: "loadBalancer" is not supported for engine "postgres" (the operator\'s Service has no source-range allowlist); use clusterIP',
+  },
+  {
+    why: "postgres superuser as the application user",
+    values: { databases: [{ engine: "postgres", name: "pg", postgres: { user: "postgres" } }] },
+    message:
+      'hadb:databases[0].postgres.user: "postgres" must not be postgres: the application gets its own, non-superuser role',
+  },
+  {
+    why: "postgres user that cannot name a Secret",
+    values: { databases: [{ engine: "postgres", name: "pg", postgres: { user: "app_user" } }] },
+    message:
+      "hadb:databases[0].postgres.user: \"app_user\" must be a DNS label of at most 32 characters (lowercase letters, digits, '-'): PGO names its Secret after it",
+  },
+  {
+    why: "postgres on a static iSCSI LUN",
+    values: { ...external({}), databases: [{ engine: "postgres", name: "pg" }] },
+    message:
+      'hadb:databases[0].engine: "postgres" cannot use storage "iscsi" yet: PGO names its own claims, so a static LUN cannot be pre-bound to them; use longhorn or rook-ceph',
   },
   {
     why: "iscsi without a target",
@@ -607,7 +650,7 @@ const BAD_CONFIGS: BadCase[] = [
     why: "misspelled database key",
     values: { databases: [iris({ volumSize: "10Gi" })] },
     message:
-      'hadb:databases[0].volumSize: "10Gi" is not a known key; allowed: engine | name | volumeSize | version | image | resources | exposure | iris | mysql',
+      'hadb:databases[0].volumSize: "10Gi" is not a known key; allowed: engine | name | volumeSize | version | image | resources | exposure | iris | mysql | postgres',
   },
   {
     why: "CPF key managed by hadb",

@@ -12,7 +12,7 @@ import { STACKS, stackConfigValues, synthStack, type ResourceRow, type SynthResu
 
 const KUBERNETES_PROVIDER = "pulumi:providers:kubernetes::cluster-k8s";
 const EKS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
-const THIRD_PARTY_GROUPS = ["ceph.rook.io", "snapshot.storage.k8s.io"];
+const THIRD_PARTY_GROUPS = ["ceph.rook.io", "snapshot.storage.k8s.io", "postgres-operator.crunchydata.com"];
 /** Resource type prefix of each cloud's provider: a stack creates resources of its own cloud only. */
 const CLOUD_TYPE_PREFIXES: Record<string, string> = { aks: "azure-native:", eks: "aws:", gke: "gcp:" };
 const decodeBase64 = (text: unknown): string => Buffer.from(String(text), "base64").toString("utf8");
@@ -45,11 +45,15 @@ for (const stack of STACKS) {
       (d) => d.metadata.labels["app.kubernetes.io/component"] === "database",
     );
 
+    const postgresClusters = byKind(result, "PostgresCluster");
+    const engineOf = (name: string) => config.databases.find((d) => d.name === name)?.engine;
+
     it("deploys every configured database and nothing else", () => {
       assert.deepEqual(
-        dbDeployments.map((d) => d.metadata.name).sort(),
+        [...dbDeployments, ...postgresClusters].map((d) => d.metadata.name).sort(),
         config.databases.map((d) => d.name).sort(),
       );
+      for (const cluster of postgresClusters) assert.equal(engineOf(cluster.metadata.name), "postgres");
     });
 
     it("single writer: each database Deployment runs 1 replica with the Recreate strategy", () => {
@@ -87,7 +91,8 @@ for (const stack of STACKS) {
       const credentials = byKind(result, "Secret").filter((secret) =>
         secret.metadata.name.endsWith("-credentials"),
       );
-      assert.equal(credentials.length, config.databases.length);
+      const pgUsers = byKind(result, "Secret").filter((secret) => secret.metadata.name.includes("-pguser-"));
+      assert.equal(credentials.length + pgUsers.length, config.databases.length);
       for (const secret of byKind(result, "Secret")) {
         for (const [key, value] of Object.entries(secret.stringData as Record<string, string>)) {
           if (/password/.test(key)) assert.equal(value, REDACTED, `${secret.metadata.name} ${key}`);
@@ -111,9 +116,15 @@ for (const stack of STACKS) {
       const endpoints = result.outputs.databases as Record<string, any>;
       for (const database of config.databases) {
         const endpoint = endpoints[database.name];
-        assert.equal(endpoint.host, `${database.name}.${config.namespace}.svc.cluster.local`);
+        const service = database.engine === "postgres" ? `${database.name}-primary` : database.name;
+        assert.equal(endpoint.host, `${service}.${config.namespace}.svc.cluster.local`);
         assert.deepEqual(endpoint.ports, ENGINE_CATALOG[database.engine].ports);
-        assert.equal(endpoint.credentialsSecret, `${database.name}-credentials`);
+        assert.equal(
+          endpoint.credentialsSecret,
+          database.engine === "postgres"
+            ? `${database.name}-pguser-${database.postgres?.user ?? ""}`
+            : `${database.name}-credentials`,
+        );
         assert.equal(endpoint.password, undefined);
       }
       assert.equal(result.outputs.storageClassName, `hadb-${config.storage}`);
@@ -171,7 +182,18 @@ for (const stack of STACKS) {
             `${config.managedCluster.storageDiskGB}Gi`,
           );
         } else {
-          assert.equal(osd.devices.length, config.blockDevices.length);
+          // Declared disks (existing), or the one raw disk hadb adds to every lab VM.
+          const expected =
+            config.cloud === "vagrant" ? ["sdb"] : config.blockDevices.map((d) => d.replace("/dev/", ""));
+          assert.deepEqual(
+            osd.devices.map((d: any) => d.name),
+            expected,
+          );
+          if (config.cloud === "vagrant") {
+            const vagrantfile = result.texts["commands/cluster-up/files/Vagrantfile"] ?? "";
+            const disks = vagrantfile.match(/name: "hadb-osd", size: "(\d+)GB"/g) ?? [];
+            assert.equal(disks.length, config.nodeCount, "one raw OSD disk per lab node");
+          }
         }
         const storageClass = byKind(result, "StorageClass").find(
           (c) => c.metadata.name === result.outputs.storageClassName,
@@ -192,6 +214,34 @@ for (const stack of STACKS) {
         if (config.managedCluster) assert.equal(snapshotClasses[0]?.driver, storageClass.provisioner);
         const runbook = result.outputs.storageRunbook as Record<string, string>;
         assert.match(runbook.nodeLost ?? "", /node\.kubernetes\.io\/out-of-service=nodeshutdown:NoExecute/);
+      });
+    }
+
+    if (postgresClusters.length > 0) {
+      it("PostgreSQL: PGO chart pinned, one PostgresCluster per entry on the stack's StorageClass", () => {
+        const operator = result.releases.find((r) => r.chart.endsWith("/pgo"));
+        assert.ok(operator, "PGO release");
+        assert.match(operator.version, /^5\.\d+\.\d+$/, "PGO 5.x pinned");
+        for (const database of config.databases.filter((d) => d.engine === "postgres")) {
+          const cluster = postgresClusters.find((c) => c.metadata.name === database.name);
+          assert.equal(cluster.apiVersion, "postgres-operator.crunchydata.com/v1beta1");
+          assert.equal(cluster.spec.postgresVersion, database.postgres?.version);
+          const [instances] = cluster.spec.instances;
+          assert.equal(instances.replicas, database.postgres?.instances);
+          assert.equal(instances.dataVolumeClaimSpec.storageClassName, result.outputs.storageClassName);
+          assert.deepEqual(instances.dataVolumeClaimSpec.accessModes, ["ReadWriteOnce"]);
+          assert.deepEqual(cluster.spec.users, [
+            { name: database.postgres?.user, databases: [database.postgres?.database] },
+          ]);
+          const [repo] = cluster.spec.backups.pgbackrest.repos;
+          assert.equal(repo.volume.volumeClaimSpec.storageClassName, result.outputs.storageClassName);
+          const secret = byKind(result, "Secret").find(
+            (s) => s.metadata.name === `${database.name}-pguser-${database.postgres?.user ?? ""}`,
+          );
+          assert.equal(secret.metadata.labels["postgres-operator.crunchydata.com/cluster"], database.name);
+          assert.equal(secret.metadata.labels["postgres-operator.crunchydata.com/role"], "pguser");
+          assert.equal(secret.stringData.password, REDACTED);
+        }
       });
     }
 
@@ -228,8 +278,12 @@ for (const stack of STACKS) {
     }
 
     it(`database pods leave a failed node after ${config.evictionTolerationSeconds} s, not 300 s`, () => {
-      for (const deployment of dbDeployments) {
-        const tolerations = deployment.spec.template.spec.tolerations;
+      const podTolerations = [
+        ...dbDeployments.map((d) => d.spec.template.spec.tolerations),
+        ...postgresClusters.flatMap((c) => c.spec.instances.map((i: any) => i.tolerations)),
+      ];
+      assert.equal(podTolerations.length, dbDeployments.length + postgresClusters.length);
+      for (const tolerations of podTolerations) {
         for (const key of ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"]) {
           const toleration = tolerations.find((t: any) => t.key === key);
           assert.equal(toleration?.effect, "NoExecute");
@@ -240,6 +294,11 @@ for (const stack of STACKS) {
 
     it("database Services are private unless the stack opts in with an allowlist", () => {
       for (const database of config.databases) {
+        if (database.engine === "postgres") {
+          const cluster = postgresClusters.find((c) => c.metadata.name === database.name);
+          assert.equal(cluster.spec.service.type, "ClusterIP", "PGO's primary Service stays private");
+          continue;
+        }
         const service = byKind(result, "Service").find((s) => s.metadata.name === database.name);
         if (database.exposure.type === "loadBalancer") {
           assert.equal(service.spec.type, "LoadBalancer");
@@ -311,6 +370,21 @@ for (const stack of STACKS) {
         }
       }
       for (const database of config.databases) {
+        if (database.engine === "postgres") {
+          // The operator's CRD exists, storage is ready and the user Secret exists before the cluster.
+          const cluster = rowOf(
+            result,
+            "kubernetes:postgres-operator.crunchydata.com/v1beta1:PostgresCluster",
+            database.name,
+          );
+          for (const ready of [
+            ...storageReady,
+            "kubernetes:helm.sh/v3:Release::postgres-operator",
+            `kubernetes:core/v1:Secret::${database.name}-credentials`,
+          ])
+            assert.ok(cluster.dependsOn.includes(ready), `${database.name} waits for ${ready}`);
+          continue;
+        }
         const claim = rowOf(result, "kubernetes:core/v1:PersistentVolumeClaim", `${database.name}-data`);
         for (const ready of storageReady)
           assert.ok(claim.dependsOn.includes(ready), `${claim.name} waits for ${ready}`);

@@ -31,6 +31,12 @@ const libvirtOnly: LabSpec = {
   settings: { ...VAGRANT_DEFAULTS, provider: "libvirt", cpus: 4 },
   nodeCount: 3,
 };
+const withOsdDisks: LabSpec = {
+  settings: { ...VAGRANT_DEFAULTS, memoryMB: 8192 },
+  nodeCount: 3,
+  osdDiskGB: 20,
+};
+const libvirtOsdDisks: LabSpec = { ...libvirtOnly, osdDiskGB: 30 };
 
 describe("Vagrant lab", () => {
   it("places the target at .10 and nodes at .11-.13; the first node is the control plane", () => {
@@ -52,13 +58,20 @@ describe("Vagrant lab", () => {
       return;
     }
     const dir = mkdtempSync(join(tmpdir(), "hadb-vagrantfile-"));
-    for (const [name, spec] of Object.entries({ withTarget, libvirtOnly })) {
+    for (const [name, spec] of Object.entries({ withTarget, libvirtOnly, withOsdDisks, libvirtOsdDisks })) {
       const file = join(dir, `${name}.rb`);
       writeFileSync(file, renderVagrantfile(spec));
       const result = spawnSync("ruby", ["-c", file], { encoding: "utf8" });
       assert.equal(result.status, 0, `${name}: ${result.stderr}`);
       assert.match(result.stdout, /Syntax OK/);
     }
+  });
+
+  it("Rook-Ceph labs give every Kubernetes node one raw disk, and only them", () => {
+    const vagrantfile = renderVagrantfile(withOsdDisks);
+    assert.equal(vagrantfile.match(/node\.vm\.disk :disk, name: "hadb-osd", size: "20GB"/g)?.length, 3);
+    assert.equal(renderVagrantfile(libvirtOsdDisks).match(/lv\.storage :file, size: "30G"/g)?.length, 3);
+    assert.doesNotMatch(renderVagrantfile(libvirtOnly), /hadb-osd|lv\.storage/);
   });
 
   it("the Vagrantfile carries the failover timings and pinned versions, and no secret values", () => {

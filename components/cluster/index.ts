@@ -38,6 +38,7 @@ export function createCluster(
         {
           settings: config.vagrant,
           nodeCount: config.nodeCount,
+          rawDisks: config.storage === "rook-ceph",
           ...(lunByDatabase
             ? {
                 iscsiLuns: config.databases.map((database) => ({

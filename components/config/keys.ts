@@ -90,7 +90,7 @@ export const CONFIG_KEYS = {
     type: "object",
     default: {},
     description:
-      "cloud=vagrant only: {provider, box, boxVersion, cpus, memoryMB, network, workDir, kubernetesVersion, nodeMonitorGracePeriodSeconds, nodeStatusUpdateFrequencySeconds, nodeMonitorPeriodSeconds}.",
+      "cloud=vagrant only: {provider, box, boxVersion, cpus, memoryMB, network, workDir, kubernetesVersion, nodeMonitorGracePeriodSeconds, nodeStatusUpdateFrequencySeconds, nodeMonitorPeriodSeconds, storageDiskGB}.",
   },
   iscsi: {
     type: "object",

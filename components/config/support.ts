@@ -13,9 +13,7 @@ export const NOT_SUPPORTED_YET: {
   storage: {
     portworx: "Portworx storage",
   },
-  engine: {
-    postgres: "the PostgreSQL operator engine",
-  },
+  engine: {},
 };
 
 export function supportedNow<T extends string>(all: readonly T[], pending: Partial<Record<T, string>>): T[] {

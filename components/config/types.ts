@@ -66,6 +66,16 @@ export interface MysqlSettings {
   user: string;
 }
 
+export interface PostgresSettings {
+  /** PostgreSQL major version; PGO picks the matching image it was released with. */
+  version: number;
+  /** Instances of the PostgresCluster: 1 = one writer on replicated storage; 2-3 = streaming replicas too. */
+  instances: number;
+  /** Application database and its owner. */
+  database: string;
+  user: string;
+}
+
 export interface DatabaseSpec {
   engine: Engine;
   /** DNS label; every Kubernetes object of this database is named from it. */
@@ -79,6 +89,8 @@ export interface DatabaseSpec {
   iris?: IrisSettings;
   /** Present exactly when engine is mysql. */
   mysql?: MysqlSettings;
+  /** Present exactly when engine is postgres. */
+  postgres?: PostgresSettings;
 }
 
 export const VAGRANT_PROVIDERS = ["virtualbox", "libvirt"] as const;
@@ -99,6 +111,8 @@ export interface VagrantSettings {
   nodeMonitorGracePeriodSeconds: number;
   nodeStatusUpdateFrequencySeconds: number;
   nodeMonitorPeriodSeconds: number;
+  /** Size of the raw disk every node gets when storage needs one (Rook-Ceph OSDs). */
+  storageDiskGB: number;
 }
 
 export type IscsiTarget =

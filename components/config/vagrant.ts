@@ -19,6 +19,8 @@ export const VAGRANT_DEFAULTS: VagrantSettings = {
   nodeMonitorGracePeriodSeconds: SELF_MANAGED_CONTROLLER_TIMINGS.nodeMonitorGracePeriodSeconds,
   nodeStatusUpdateFrequencySeconds: SELF_MANAGED_CONTROLLER_TIMINGS.nodeStatusUpdateFrequencySeconds,
   nodeMonitorPeriodSeconds: SELF_MANAGED_CONTROLLER_TIMINGS.nodeMonitorPeriodSeconds,
+  // Room for a database volume with 3 copies spread over 3 OSDs, plus Ceph's own overhead.
+  storageDiskGB: 20,
 };
 
 const KEYS = Object.keys(VAGRANT_DEFAULTS);
@@ -70,6 +72,8 @@ export function readVagrant(
         'must be an exact Kubernetes release from 1.32 on, e.g. "1.36.3"',
       ) ?? settings.kubernetesVersion;
   }
+  if (value.storageDiskGB !== undefined)
+    settings.storageDiskGB = problems.integer(`${key}.storageDiskGB`, value.storageDiskGB, 10, 1024, 20);
   if (value.cpus !== undefined) settings.cpus = problems.integer(`${key}.cpus`, value.cpus, 2, 64, 2);
   if (value.memoryMB !== undefined)
     settings.memoryMB = problems.integer(`${key}.memoryMB`, value.memoryMB, 2048, 262144, 4096);

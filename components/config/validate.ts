@@ -33,6 +33,7 @@ import {
   type IrisSettings,
   type IscsiSettings,
   type MysqlSettings,
+  type PostgresSettings,
   type VagrantSettings,
   type ResourceQuantities,
 } from "./types";
@@ -59,6 +60,7 @@ const DATABASE_KEYS = [
   "exposure",
   "iris",
   "mysql",
+  "postgres",
 ];
 const EXPOSURE_KEYS: Record<string, string[]> = {
   clusterIP: ["type"],
@@ -216,13 +218,20 @@ export function validateConfig(
     );
   }
 
-  const databases = readDatabases(problems, key("databases"), withDefault(raw, "databases"));
+  const databases = readDatabases(problems, key("databases"), withDefault(raw, "databases"), storage);
   checkNodePorts(problems, key("databases"), databases);
 
   const vagrantRaw = withDefault(raw, "vagrant");
   let vagrant: VagrantSettings | undefined;
-  if (cloud === "vagrant") vagrant = readVagrant(problems, key("vagrant"), vagrantRaw, nodeCount);
-  else if (!isEmptyObject(vagrantRaw))
+  if (cloud === "vagrant") {
+    vagrant = readVagrant(problems, key("vagrant"), vagrantRaw, nodeCount);
+    if (RAW_DISK_BACKENDS.includes(storage) && vagrant.memoryMB < MIN_CEPH_NODE_MEMORY_MB)
+      problems.add(
+        `${key("vagrant")}.memoryMB`,
+        vagrant.memoryMB,
+        `is too small for storage "${storage}": a node runs a Ceph monitor, an OSD (4 GiB memory target) and a database; give at least ${MIN_CEPH_NODE_MEMORY_MB}`,
+      );
+  } else if (!isEmptyObject(vagrantRaw))
     problems.add(key("vagrant"), vagrantRaw, `only applies to cloud "vagrant" (cloud is "${cloud}")`);
 
   const iscsiRaw = withDefault(raw, "iscsi");
@@ -274,6 +283,8 @@ export function validateConfig(
   };
 }
 
+/** Lab VM memory that fits a Ceph monitor + OSD next to a database. */
+const MIN_CEPH_NODE_MEMORY_MB = 8192;
 const DEVICE_PATH = /^\/dev\/[A-Za-z0-9][A-Za-z0-9/_.:-]*$/;
 /** Backends that put raw disks under their own control. */
 const RAW_DISK_BACKENDS: readonly StorageBackend[] = ["rook-ceph"];
@@ -306,13 +317,6 @@ function readBlockDevices(
       key,
       paths,
       `is required for storage "${storage}" on an existing cluster: list the empty raw disks every node has, e.g. ["/dev/sdb"]`,
-    );
-  }
-  if (cloud === "vagrant") {
-    problems.add(
-      "hadb:storage",
-      storage,
-      `needs raw block devices, which the Vagrant lab's VMs do not have yet; use longhorn or iscsi on cloud "vagrant"`,
     );
   }
   if (nodeOs === "cos") {
@@ -379,7 +383,12 @@ function readZones(problems: Problems, key: string, value: unknown): string[] {
   return zones;
 }
 
-function readDatabases(problems: Problems, key: string, value: unknown): DatabaseSpec[] {
+function readDatabases(
+  problems: Problems,
+  key: string,
+  value: unknown,
+  storage: StorageBackend,
+): DatabaseSpec[] {
   if (!Array.isArray(value)) {
     problems.add(key, value, "must be a list of database entries, e.g. [{engine: iris, name: iris}]");
     return [];
@@ -388,7 +397,7 @@ function readDatabases(problems: Problems, key: string, value: unknown): Databas
   const seen = new Map<string, number>();
   value.forEach((entry: unknown, index) => {
     const entryKey = `${key}[${index}]`;
-    const database = readDatabase(problems, entryKey, entry);
+    const database = readDatabase(problems, entryKey, entry, storage);
     if (!database) return;
     const first = seen.get(database.name);
     if (first !== undefined) {
@@ -405,7 +414,12 @@ function readDatabases(problems: Problems, key: string, value: unknown): Databas
   return databases;
 }
 
-function readDatabase(problems: Problems, key: string, entry: unknown): DatabaseSpec | undefined {
+function readDatabase(
+  problems: Problems,
+  key: string,
+  entry: unknown,
+  storageForPostgres: StorageBackend,
+): DatabaseSpec | undefined {
   if (!isRecord(entry)) {
     problems.add(key, entry, "must be an object with at least engine and name");
     return undefined;
@@ -444,6 +458,34 @@ function readDatabase(problems: Problems, key: string, entry: unknown): Database
   } else if (entry.mysql !== undefined) {
     problems.add(`${key}.mysql`, entry.mysql, `only applies to engine "mysql" (engine is "${engine}")`);
   }
+  let postgres: PostgresSettings | undefined;
+  if (engine === "postgres") {
+    postgres = readPostgres(problems, `${key}.postgres`, entry.postgres, name ?? "app", image);
+    if (entry.image !== undefined)
+      problems.add(
+        `${key}.image`,
+        entry.image,
+        'is not used by engine "postgres": the operator pins the image of each major version; set version instead',
+      );
+    if (storageForPostgres === "iscsi")
+      problems.add(
+        `${key}.engine`,
+        engine,
+        'cannot use storage "iscsi" yet: PGO names its own claims, so a static LUN cannot be pre-bound to them; use longhorn or rook-ceph',
+      );
+    if (exposure.type !== "clusterIP")
+      problems.add(
+        `${key}.exposure.type`,
+        exposure.type,
+        'is not supported for engine "postgres" (the operator\'s Service has no source-range allowlist); use clusterIP',
+      );
+  } else if (entry.postgres !== undefined) {
+    problems.add(
+      `${key}.postgres`,
+      entry.postgres,
+      `only applies to engine "postgres" (engine is "${engine}")`,
+    );
+  }
   if (name === undefined) return undefined;
   return {
     engine,
@@ -454,7 +496,70 @@ function readDatabase(problems: Problems, key: string, entry: unknown): Database
     exposure,
     ...(iris ? { iris } : {}),
     ...(mysql ? { mysql } : {}),
+    ...(postgres ? { postgres } : {}),
   };
+}
+
+/** PostgreSQL majors PGO 5.8 ships images for (it supports 18 since 5.8.4). */
+export const POSTGRES_VERSIONS = [16, 17, 18];
+const MAX_POSTGRES_INSTANCES = 3;
+
+function readPostgres(
+  problems: Problems,
+  key: string,
+  value: unknown,
+  databaseName: string,
+  image: string,
+): PostgresSettings {
+  // readImage already checked `version` against the catalog pattern; the tag is the major version.
+  const version = Number(image.slice(image.lastIndexOf(":") + 1)) || 17;
+  const defaults: PostgresSettings = {
+    version,
+    instances: 1,
+    database: databaseName.replace(/-/g, "_"),
+    user: "app",
+  };
+  if (value === undefined) return defaults;
+  if (!isRecord(value)) {
+    problems.add(key, value, "must be an object with instances, database and/or user");
+    return defaults;
+  }
+  problems.unknownKeys(key, value, ["instances", "database", "user"]);
+  const instances =
+    value.instances === undefined
+      ? defaults.instances
+      : problems.integer(`${key}.instances`, value.instances, 1, MAX_POSTGRES_INSTANCES, 1);
+  // PGO names the user's Secret `<cluster>-pguser-<user>`: user names must be DNS labels.
+  const patterns = {
+    database: {
+      pattern: /^[a-z_][a-z0-9_]{0,62}$/,
+      expected:
+        "must be a PostgreSQL database name: lowercase letters, digits and _, not starting with a digit",
+    },
+    user: {
+      pattern: /^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/,
+      expected:
+        "must be a DNS label of at most 32 characters (lowercase letters, digits, '-'): PGO names its Secret after it",
+    },
+  };
+  const read = (field: "database" | "user"): string =>
+    value[field] === undefined
+      ? defaults[field]
+      : (problems.string(
+          `${key}.${field}`,
+          value[field],
+          patterns[field].pattern,
+          patterns[field].expected,
+        ) ?? defaults[field]);
+
+  const user = read("user");
+  if (user === "postgres")
+    problems.add(
+      `${key}.user`,
+      user,
+      "must not be postgres: the application gets its own, non-superuser role",
+    );
+  return { version, instances, database: read("database"), user };
 }
 
 function readMysql(problems: Problems, key: string, value: unknown, databaseName: string): MysqlSettings {

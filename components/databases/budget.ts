@@ -11,6 +11,7 @@ import type { DatabaseSpec, HadbConfig } from "../config/types";
 import { ENGINE_CATALOG } from "./catalog";
 import { irisDeployment, irisNames } from "./iris/manifests";
 import { mysqlDeployment, mysqlNames } from "./mysql/manifests";
+import { postgresFailoverBudget } from "./postgres/budget";
 
 /** The Deployment the engine's component creates, and the name of its database container. */
 function databaseDeployment(
@@ -30,11 +31,12 @@ function databaseDeployment(
         container: "mysql",
       };
     case "postgres":
-      throw new Error(`no failover budget for engine "${database.engine}" yet`);
+      throw new Error("a PostgresCluster has no Deployment: its budget is postgresFailoverBudget");
   }
 }
 
 export function databaseFailoverBudget(database: DatabaseSpec, config: HadbConfig): FailureBudget[] {
+  if (database.engine === "postgres") return postgresFailoverBudget(database, config);
   const { deployment, container } = databaseDeployment(database, config);
   return failoverBudget({
     database: databaseTimingsOf(

@@ -26,6 +26,7 @@ export interface EngineCatalogEntry {
 
 export const IRIS_PORTS = { superserver: 1972, webserver: 52773 } as const;
 export const MYSQL_PORTS = { mysql: 3306 } as const;
+export const POSTGRES_PORTS = { postgres: 5432 } as const;
 
 export const ENGINE_CATALOG: Record<Engine, EngineCatalogEntry> = {
   iris: {
@@ -50,10 +51,12 @@ export const ENGINE_CATALOG: Record<Engine, EngineCatalogEntry> = {
     startSecondsEstimate: 20,
   },
   postgres: {
+    // Informational: PGO runs the crunchy-postgres image it was released with for the chosen major
+    // (RELATED_IMAGE_POSTGRES_<major>), so the image is pinned by the operator chart version.
     imageRepository: "registry.developers.crunchydata.com/crunchydata/crunchy-postgres",
     defaultVersion: "17",
-    ports: { postgres: 5432 },
-    versionPattern: /^1[5-8]$/,
+    ports: POSTGRES_PORTS,
+    versionPattern: /^1[678]$/,
     versionExample: "17",
     defaultResources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "1", memory: "2Gi" } },
     startSecondsEstimate: 20,

@@ -7,6 +7,7 @@ import type { StorageHandle } from "../storage/handle";
 import type { DatabaseEndpoint } from "./endpoint";
 import { IrisDatabase } from "./iris/component";
 import { MysqlDatabase } from "./mysql/component";
+import { PostgresDatabase, PostgresOperator } from "./postgres/component";
 
 export interface DatabasesArgs {
   cluster: ClusterHandle;
@@ -37,6 +38,7 @@ export class Databases extends pulumi.ComponentResource {
       },
       { parent: this, provider: args.cluster.provider },
     );
+    let operator: PostgresOperator | undefined;
     for (const database of args.databases) {
       const common = {
         cluster: args.cluster,
@@ -54,7 +56,13 @@ export class Databases extends pulumi.ComponentResource {
           this.endpoints[database.name] = new MysqlDatabase(database.name, common, { parent: this }).endpoint;
           break;
         case "postgres":
-          throw new Error(`engine "${database.engine}" passed validation but has no database component`);
+          operator ??= new PostgresOperator("postgres-operator", { cluster: args.cluster }, { parent: this });
+          this.endpoints[database.name] = new PostgresDatabase(
+            database.name,
+            { ...common, operator },
+            { parent: this },
+          ).endpoint;
+          break;
       }
     }
     this.registerOutputs({ databases: Object.keys(this.endpoints) });

@@ -1,6 +1,7 @@
 // Runs `tools/synth.ts` in a child process (the Pulumi runtime is per process) and loads what it wrote.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
@@ -57,10 +58,62 @@ function readTree(dir: string, prefix = ""): Record<string, string> {
   return texts;
 }
 
-export function synthStack(stack: string): SynthResult {
-  const dir = mkdtempSync(join(tmpdir(), `hadb-synth-${stack}-`));
-  const run = runSynth([stack, "--out", dir, "--json"]);
+/** Every file whose content decides what a synth writes: the program, the synth tool, the lockfile. */
+function programFiles(dir: string = PROJECT_ROOT, relative = ""): string[] {
+  return readdirSync(join(dir, relative), { withFileTypes: true }).flatMap((entry) => {
+    const path = join(relative, entry.name);
+    if (entry.isDirectory()) return programFiles(dir, path);
+    return /\.(ts|sh|yaml|json)$/.test(entry.name) ? [path] : [];
+  });
+}
+
+let programHash: string | undefined;
+/** Hash of the program's sources: a synth is reused only while none of them changed. */
+function currentProgramHash(): string {
+  if (programHash === undefined) {
+    const hash = createHash("sha256");
+    const files = [
+      "index.ts",
+      "package-lock.json",
+      "Pulumi.yaml",
+      ...programFiles(PROJECT_ROOT, "components"),
+      ...programFiles(PROJECT_ROOT, "tools"),
+    ].sort();
+    for (const file of files)
+      hash
+        .update(file)
+        .update("\0")
+        .update(readFileSync(join(PROJECT_ROOT, file)));
+    programHash = hash.digest("hex").slice(0, 16);
+  }
+  return programHash;
+}
+
+/**
+ * Synthesizes a stack once per program version: test files running side by side share the output
+ * (keyed by the program's sources and the stack file), instead of evaluating every stack twice.
+ */
+function synthDirectory(stack: string): string {
+  const stackFile = readFileSync(join(PROJECT_ROOT, "stacks", `${stack}.yaml`));
+  const key = createHash("sha256").update(currentProgramHash()).update(stackFile).digest("hex").slice(0, 16);
+  const cacheRoot = join(tmpdir(), "hadb-synth-cache");
+  const dir = join(cacheRoot, `${stack}-${key}`);
+  if (existsSync(join(dir, "outputs.json"))) return dir;
+  mkdirSync(cacheRoot, { recursive: true });
+  const work = mkdtempSync(join(cacheRoot, `${stack}-tmp-`));
+  const run = runSynth([stack, "--out", work, "--json"]);
   if (run.status !== 0) throw new Error(`synth ${stack} failed (${run.status}):\n${run.stderr}`);
+  try {
+    renameSync(work, dir);
+  } catch {
+    // Another test file finished the same synth first: use its (identical) output.
+    rmSync(work, { recursive: true, force: true });
+  }
+  return dir;
+}
+
+export function synthStack(stack: string): SynthResult {
+  const dir = synthDirectory(stack);
   const texts = readTree(dir);
   const manifestFiles = Object.keys(texts)
     .filter((file) => file.startsWith("manifests/"))

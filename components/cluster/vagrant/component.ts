@@ -6,13 +6,15 @@ import { createHash } from "node:crypto";
 import { VAGRANT_TARGET_IQN } from "../../config/iscsi";
 import type { VagrantSettings } from "../../config/types";
 import type { ClusterHandle } from "../handle";
-import { labFiles, labScript, labVms, TARGET_VM, type LabSpec } from "./lab";
+import { labFiles, labScript, labVms, osdDevicePath, TARGET_VM, type LabSpec } from "./lab";
 
 export interface VagrantClusterArgs {
   settings: VagrantSettings;
   nodeCount: number;
   /** When storage is iSCSI on the lab's own target: LUN (from 1) and size in GB per database. */
   iscsiLuns?: { database: string; lun: number; sizeGB: number }[];
+  /** Storage owns raw disks (Rook-Ceph): every node gets one of settings.storageDiskGB. */
+  rawDisks: boolean;
 }
 
 /**
@@ -28,6 +30,7 @@ export class VagrantCluster extends pulumi.ComponentResource {
     const spec: LabSpec = {
       settings: args.settings,
       nodeCount: args.nodeCount,
+      ...(args.rawDisks ? { osdDiskGB: args.settings.storageDiskGB } : {}),
       ...(luns.length > 0
         ? { target: { iqn: VAGRANT_TARGET_IQN, lunSizesGB: luns.map((lun) => lun.sizeGB) } }
         : {}),
@@ -97,7 +100,9 @@ export class VagrantCluster extends pulumi.ComponentResource {
       nodeCount: args.nodeCount,
       volumeSnapshots: false,
       nodePreparation: { by: "daemonset" },
-      blockDevices: { kind: "none", reason: "the lab VMs have only their system disk" },
+      blockDevices: args.rawDisks
+        ? { kind: "devices", paths: [osdDevicePath(args.settings.provider)] }
+        : { kind: "none", reason: "the lab VMs get a raw disk only for storage rook-ceph" },
       summary: { platform: "vagrant", zones: [], nodeCount: args.nodeCount, nodeImage: args.settings.box },
       ...(target && chapPassword
         ? {

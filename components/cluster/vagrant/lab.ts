@@ -26,6 +26,13 @@ export interface LabSpec {
   nodeCount: number;
   /** Present when the lab carries an iSCSI target VM. */
   target?: LabTarget;
+  /** Give every Kubernetes node an empty raw disk of this size (Rook-Ceph OSDs). */
+  osdDiskGB?: number;
+}
+
+/** Where the nodes' raw OSD disk appears: VirtualBox's SATA controller vs libvirt's virtio bus. */
+export function osdDevicePath(provider: VagrantSettings["provider"]): string {
+  return provider === "virtualbox" ? "/dev/sdb" : "/dev/vdb";
 }
 
 export interface LabVm {
@@ -106,6 +113,13 @@ export function renderVagrantfile(spec: LabSpec): string {
         })}`,
       );
     } else {
+      if (spec.osdDiskGB !== undefined) {
+        lines.push(
+          virtualbox
+            ? `    node.vm.disk :disk, name: "hadb-osd", size: "${spec.osdDiskGB}GB"`
+            : `    node.vm.provider "libvirt" do |lv|\n      lv.storage :file, size: "${spec.osdDiskGB}G"\n    end`,
+        );
+      }
       lines.push(
         `    node.vm.provision "shell", path: "provision/common.sh", env: ${rbHash({
           HADB_K8S_VERSION: rb(settings.kubernetesVersion),

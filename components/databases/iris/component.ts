@@ -1,8 +1,5 @@
-import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterHandle } from "../../cluster/handle";
-import type { DatabaseSpec } from "../../config/types";
-import type { StorageHandle } from "../../storage/handle";
+import type { DatabaseArgs } from "../args";
 import { serviceHost, type DatabaseEndpoint } from "../endpoint";
 import { generatedPassword } from "../password";
 import { dataVolumeOf } from "../volume";
@@ -18,20 +15,11 @@ import {
   irisService,
 } from "./manifests";
 
-export interface IrisDatabaseArgs {
-  cluster: ClusterHandle;
-  storage: StorageHandle;
-  database: DatabaseSpec;
-  namespace: k8s.core.v1.Namespace;
-  namespaceName: string;
-  evictionTolerationSeconds: number;
-}
-
 /** One InterSystems IRIS instance with durable %SYS on replicated storage. */
 export class IrisDatabase extends pulumi.ComponentResource {
   readonly endpoint: DatabaseEndpoint;
 
-  constructor(name: string, args: IrisDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("hadb:databases:Iris", name, {}, opts);
     const { database } = args;
     const names = irisNames(database, args.namespaceName);

@@ -1,9 +1,6 @@
-import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterHandle } from "../../cluster/handle";
-import type { DatabaseSpec } from "../../config/types";
-import type { StorageHandle } from "../../storage/handle";
 import { MYSQL_PORTS } from "../catalog";
+import type { DatabaseArgs } from "../args";
 import { serviceHost, type DatabaseEndpoint } from "../endpoint";
 import { generatedPassword } from "../password";
 import { dataVolumeOf } from "../volume";
@@ -17,20 +14,11 @@ import {
   mysqlService,
 } from "./manifests";
 
-export interface MysqlDatabaseArgs {
-  cluster: ClusterHandle;
-  storage: StorageHandle;
-  database: DatabaseSpec;
-  namespace: k8s.core.v1.Namespace;
-  namespaceName: string;
-  evictionTolerationSeconds: number;
-}
-
 /** One MySQL 8.4 server on replicated (or iSCSI) storage. */
 export class MysqlDatabase extends pulumi.ComponentResource {
   readonly endpoint: DatabaseEndpoint;
 
-  constructor(name: string, args: MysqlDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("hadb:databases:Mysql", name, {}, opts);
     const { database } = args;
     const names = mysqlNames(database, args.namespaceName);

@@ -1,0 +1,14 @@
+import type * as k8s from "@pulumi/kubernetes";
+import type { ClusterHandle } from "../cluster/handle";
+import type { DatabaseSpec } from "../config/types";
+import type { StorageHandle } from "../storage/handle";
+
+/** What every engine's component is built from: the handles below it and one validated entry. */
+export interface DatabaseArgs {
+  cluster: ClusterHandle;
+  storage: StorageHandle;
+  database: DatabaseSpec;
+  namespace: k8s.core.v1.Namespace;
+  namespaceName: string;
+  evictionTolerationSeconds: number;
+}

@@ -1,0 +1,93 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterHandle } from "../../cluster/handle";
+import { POSTGRES_PORTS } from "../catalog";
+import type { DatabaseArgs } from "../args";
+import { serviceHost, type DatabaseEndpoint } from "../endpoint";
+import { generatedPassword } from "../password";
+import {
+  PGO_CHART,
+  PGO_NAMESPACE,
+  pgoValues,
+  postgresCluster,
+  postgresNames,
+  postgresUserSecret,
+} from "./manifests";
+
+/** The Crunchy Postgres Operator, installed once per stack when any database uses engine postgres. */
+export class PostgresOperator extends pulumi.ComponentResource {
+  readonly release: k8s.helm.v3.Release;
+
+  constructor(name: string, args: { cluster: ClusterHandle }, opts?: pulumi.ComponentResourceOptions) {
+    super("hadb:databases:PostgresOperator", name, {}, opts);
+    const childOpts = { parent: this, provider: args.cluster.provider };
+    const namespace = new k8s.core.v1.Namespace(
+      `${name}-ns`,
+      {
+        metadata: {
+          name: PGO_NAMESPACE,
+          // The operator runs non-root with a read-only root filesystem.
+          labels: { "pod-security.kubernetes.io/enforce": "restricted" },
+        },
+      },
+      childOpts,
+    );
+    this.release = new k8s.helm.v3.Release(
+      name,
+      {
+        name: "pgo",
+        chart: PGO_CHART.chart,
+        version: PGO_CHART.version,
+        namespace: PGO_NAMESPACE,
+        values: pgoValues(),
+        atomic: true,
+        timeout: 600,
+        maxHistory: 10,
+      },
+      { ...childOpts, dependsOn: [namespace] },
+    );
+    this.registerOutputs({ chartVersion: PGO_CHART.version });
+  }
+}
+
+export interface PostgresDatabaseArgs extends DatabaseArgs {
+  operator: PostgresOperator;
+}
+
+/** One PostgresCluster: a single writer by default (more instances add streaming replicas). */
+export class PostgresDatabase extends pulumi.ComponentResource {
+  readonly endpoint: DatabaseEndpoint;
+
+  constructor(name: string, args: PostgresDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("hadb:databases:Postgres", name, {}, opts);
+    const { database } = args;
+    const names = postgresNames(database, args.namespaceName);
+    const childOpts = { parent: this, provider: args.cluster.provider };
+    const password = generatedPassword(`${name}-password`, this);
+    const userSecret = new k8s.core.v1.Secret(
+      `${name}-credentials`,
+      postgresUserSecret(database, names, password),
+      { ...childOpts, dependsOn: [args.namespace] },
+    );
+    const cluster = new k8s.apiextensions.CustomResource(
+      name,
+      postgresCluster(database, names, {
+        storageClassName: args.storage.storageClassName,
+        evictionTolerationSeconds: args.evictionTolerationSeconds,
+        nodeSelector: args.cluster.databaseNodeSelector,
+      }) as k8s.apiextensions.CustomResourceArgs,
+      { ...childOpts, dependsOn: [args.operator.release, userSecret, args.namespace, ...args.storage.ready] },
+    );
+    this.endpoint = {
+      engine: "postgres",
+      namespace: names.namespace,
+      host: serviceHost(names.primaryService, names.namespace),
+      ports: { ...POSTGRES_PORTS },
+      username: database.postgres?.user ?? "app",
+      database: database.postgres?.database,
+      credentialsSecret: names.userSecret,
+      password,
+    };
+    this.registerOutputs({ cluster: cluster.metadata.name });
+  }
+}
