@@ -8,6 +8,8 @@ import { Databases } from "./databases/component";
 import type { FailureBudget } from "./failover/budget";
 import { NodePrep } from "./nodeprep/component";
 import { createStorage } from "./storage";
+import { Protection, type ProtectionSummary } from "./protection/component";
+import { claimProtectionLabels } from "./protection/plan";
 
 /** Stack outputs; documented in README ("Outputs"). */
 export interface HadbOutputs {
@@ -22,6 +24,8 @@ export interface HadbOutputs {
   storageRunbook: Record<string, string> | undefined;
   /** VolumeSnapshotClass of the storage backend, when the cluster serves VolumeSnapshots. */
   snapshotClassName: string | undefined;
+  /** Schedules, retention and consistency per database; only with hadb:backups.enabled. */
+  backups: ProtectionSummary | undefined;
   /** Where the cluster runs (name known after deploy for clusters hadb created). */
   cluster: pulumi.Output<pulumi.Unwrap<ClusterSummary>>;
   /** The backup bucket/container (no credentials); only with hadb:backups.enabled. */
@@ -57,14 +61,33 @@ export function buildHadb(config: HadbConfig): HadbOutputs {
     namespace: config.namespace,
     databases: config.databases,
     evictionTolerationSeconds: config.evictionTolerationSeconds,
+    backups: config.backups,
+    // The protection plan decides which volumes join which recurring jobs (labels set at creation).
+    claimLabels: Object.fromEntries(
+      config.databases.map((database) => [
+        database.name,
+        claimProtectionLabels(database, storage.backend, config.backups),
+      ]),
+    ),
   });
+  const protection = config.backups.enabled
+    ? new Protection("protection", {
+        cluster,
+        storage,
+        databases: config.databases,
+        namespace: config.namespace,
+        backups: config.backups,
+        after: [databases],
+      })
+    : undefined;
 
   const endpoints = Object.entries(databases.endpoints);
   return {
     kubeconfig: cluster.kubeconfig ? pulumi.secret(cluster.kubeconfig) : undefined,
     storageClassName: storage.storageClassName,
     storageRunbook: storage.runbook,
-    snapshotClassName: storage.snapshotClassName,
+    snapshotClassName: protection?.summary.snapshotClassName ?? storage.snapshotClassName,
+    backups: protection?.summary,
     namespace: config.namespace,
     databases: Object.fromEntries(
       endpoints.map(([name, { password: _password, ...plain }]) => [name, plain]),

@@ -220,10 +220,98 @@ const BAD_CONFIGS: BadCase[] = [
     message: 'hadb:aks: {"nodeSize":"Standard_D4s_v5"} only applies to cloud "aks" (cloud is "eks")',
   },
   {
-    why: "backups on a cluster without an object store",
+    why: "backups enabled without a target",
     values: { backups: { enabled: true } },
     message:
-      'hadb:backups.enabled: true needs an object store, which hadb creates on cloud aks | eks | gke (cloud is "existing"); a lab/existing-cluster target is not supported yet (planned with protection)',
+      'hadb:backups.target: (unset) is required when backups are enabled on cloud "existing" (hadb creates object stores on aks | eks | gke only): give {nfs: "server:/export"}',
+  },
+  {
+    why: "backup retention 0",
+    values: { backups: { enabled: true, target: { nfs: "nas:/backups" }, retain: 0 } },
+    message: "hadb:backups.retain: 0 must be an integer from 1 to 1000",
+  },
+  {
+    why: "invalid backup cron",
+    values: { backups: { enabled: true, target: { nfs: "nas:/backups" }, schedule: "0 */6 * *" } },
+    message:
+      'hadb:backups.schedule: "0 */6 * *" must have 5 fields (minute hour day-of-month month day-of-week), found 4',
+  },
+  {
+    why: "snapshot cron with an hour out of range",
+    values: { backups: { enabled: true, target: { nfs: "nas:/backups" }, snapshotSchedule: "0 24 * * *" } },
+    message: 'hadb:backups.snapshotSchedule: "0 24 * * *" has a hour outside 0-23 in "24"',
+  },
+  {
+    why: "backup target on a cloud (hadb makes the bucket)",
+    values: {},
+    raw: aksRaw({ "hadb:backups": '{"enabled":true,"target":{"nfs":"nas:/backups"}}' }),
+    message:
+      'hadb:backups.target: {"nfs":"nas:/backups"} only applies to clusters hadb has no object store for: on "aks" hadb creates the bucket itself',
+  },
+  {
+    why: "backups of static iSCSI LUNs",
+    values: { ...external({}), backups: { enabled: true, target: { nfs: "nas:/backups" } } },
+    message:
+      'hadb:backups.enabled: true cannot protect storage "iscsi": static LUNs have no snapshots here; snapshot the LUNs on the target instead',
+  },
+  {
+    why: "backups of IRIS on Rook-Ceph (no off-cluster path)",
+    values: {},
+    raw: aksRaw({
+      "hadb:storage": "rook-ceph",
+      "hadb:backups": '{"enabled":true}',
+      "hadb:databases": '[{"engine":"iris","name":"iris"}]',
+    }),
+    message:
+      "hadb:backups.enabled: true has no off-cluster path for iris on Rook-Ceph (RBD snapshots stay in the Ceph cluster); use longhorn, or engine postgres (pgBackRest)",
+  },
+  {
+    why: "restore from a Longhorn backup onto another backend",
+    values: {},
+    raw: aksRaw({
+      "hadb:storage": "rook-ceph",
+      "hadb:databases": JSON.stringify([
+        {
+          engine: "mysql",
+          name: "clone",
+          restoreFrom: { longhornBackup: "s3://b@eu-west-1/?backup=backup-1&volume=pvc-1" },
+        },
+      ]),
+    }),
+    message:
+      'hadb:databases[0].restoreFrom.longhornBackup: "s3://b@eu-west-1/?backup=backup-1&volume=pvc-1" is a Longhorn backup, but storage is "rook-ceph": restore it into a longhorn stack',
+  },
+  {
+    why: "restore from a VolumeSnapshot on a cluster without snapshot support",
+    values: { databases: [iris({ restoreFrom: { volumeSnapshot: "iris-data-20261101000000" } })] },
+    message:
+      'hadb:databases[0].restoreFrom.volumeSnapshot: "iris-data-20261101000000" needs VolumeSnapshot support, which this cluster gets only with hadb:backups.enabled (hadb then installs the snapshot controller); or restore from a longhornBackup',
+  },
+  {
+    why: "restore from a Longhorn backup without a backup target",
+    values: {
+      databases: [iris({ restoreFrom: { longhornBackup: "nfs://nas:/backups/?backup=b-1&volume=pvc-1" } })],
+    },
+    message:
+      'hadb:databases[0].restoreFrom.longhornBackup: "nfs://nas:/backups/?backup=b-1&volume=pvc-1" needs hadb:backups.enabled with the backup\'s target: Longhorn restores only from its own backup target',
+  },
+  {
+    why: "restore from a Longhorn backup on another target",
+    values: {
+      backups: { enabled: true, target: { nfs: "nas:/backups" } },
+      databases: [iris({ restoreFrom: { longhornBackup: "nfs://other:/backups/?backup=b-1&volume=pvc-1" } })],
+    },
+    message:
+      'hadb:databases[0].restoreFrom.longhornBackup: "nfs://other:/backups/?backup=b-1&volume=pvc-1" is not on this stack\'s backup target nfs://nas:/backups: Longhorn restores only from its own target',
+  },
+  {
+    why: "restore source that is not a Longhorn backup URL",
+    values: {
+      backups: { enabled: true, target: { nfs: "nas:/backups" } },
+      databases: [iris({ restoreFrom: { longhornBackup: "s3://bucket/backup-1" } })],
+    },
+    message:
+      'hadb:databases[0].restoreFrom.longhornBackup: "s3://bucket/backup-1" must be a Longhorn backup URL with backup= and volume= (the Backup\'s status.url)',
   },
   {
     why: "unknown storage",
@@ -650,7 +738,7 @@ const BAD_CONFIGS: BadCase[] = [
     why: "misspelled database key",
     values: { databases: [iris({ volumSize: "10Gi" })] },
     message:
-      'hadb:databases[0].volumSize: "10Gi" is not a known key; allowed: engine | name | volumeSize | version | image | resources | exposure | iris | mysql | postgres',
+      'hadb:databases[0].volumSize: "10Gi" is not a known key; allowed: engine | name | volumeSize | version | image | resources | exposure | iris | mysql | postgres | restoreFrom',
   },
   {
     why: "CPF key managed by hadb",

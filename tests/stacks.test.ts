@@ -12,7 +12,12 @@ import { STACKS, stackConfigValues, synthStack, type ResourceRow, type SynthResu
 
 const KUBERNETES_PROVIDER = "pulumi:providers:kubernetes::cluster-k8s";
 const EKS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
-const THIRD_PARTY_GROUPS = ["ceph.rook.io", "snapshot.storage.k8s.io", "postgres-operator.crunchydata.com"];
+const THIRD_PARTY_GROUPS = [
+  "ceph.rook.io",
+  "snapshot.storage.k8s.io",
+  "postgres-operator.crunchydata.com",
+  "longhorn.io",
+];
 /** Resource type prefix of each cloud's provider: a stack creates resources of its own cloud only. */
 const CLOUD_TYPE_PREFIXES: Record<string, string> = { aks: "azure-native:", eks: "aws:", gke: "gcp:" };
 const decodeBase64 = (text: unknown): string => Buffer.from(String(text), "base64").toString("utf8");
@@ -88,8 +93,9 @@ for (const stack of STACKS) {
           assert.deepEqual(container.args, ["--password-file", "/irissys/credentials/password"]);
         }
       }
-      const credentials = byKind(result, "Secret").filter((secret) =>
-        secret.metadata.name.endsWith("-credentials"),
+      const credentials = byKind(result, "Secret").filter(
+        (secret) =>
+          secret.metadata.name.endsWith("-credentials") && secret.metadata.namespace === config.namespace,
       );
       const pgUsers = byKind(result, "Secret").filter((secret) => secret.metadata.name.includes("-pguser-"));
       assert.equal(credentials.length + pgUsers.length, config.databases.length);
@@ -147,7 +153,15 @@ for (const stack of STACKS) {
         assert.equal(storageClass.parameters.numberOfReplicas, String(config.storageReplicas));
         assert.equal(storageClass.reclaimPolicy, "Retain");
         for (const claim of byKind(result, "PersistentVolumeClaim")) {
-          assert.equal(claim.spec.storageClassName, storageClass.metadata.name);
+          // A restored database's claim uses its own `fromBackup` class, with the same replica count.
+          const restored = claim.spec.storageClassName.startsWith("hadb-restore-");
+          const claimClass = byKind(result, "StorageClass").find(
+            (c) => c.metadata.name === claim.spec.storageClassName,
+          );
+          assert.equal(
+            restored ? claimClass.parameters.numberOfReplicas : claim.spec.storageClassName,
+            restored ? String(config.storageReplicas) : storageClass.metadata.name,
+          );
           assert.deepEqual(claim.spec.accessModes, ["ReadWriteOnce"]);
         }
       });
@@ -241,6 +255,131 @@ for (const stack of STACKS) {
           assert.equal(secret.metadata.labels["postgres-operator.crunchydata.com/cluster"], database.name);
           assert.equal(secret.metadata.labels["postgres-operator.crunchydata.com/role"], "pguser");
           assert.equal(secret.stringData.password, REDACTED);
+        }
+      });
+    }
+
+    if (config.backups.enabled) {
+      it("backups: target + credentials wired, recurring jobs select the databases' volumes, IRIS is frozen", () => {
+        const longhorn = result.releases.find((r) => r.chart === "longhorn");
+        const databasesOnLonghorn =
+          config.storage === "longhorn" ? config.databases.filter((d) => d.engine !== "postgres") : [];
+        if (config.storage === "longhorn") {
+          const store = (longhorn?.values as any).defaultBackupStore;
+          const expected = {
+            aks: /^azblob:\/\/.+@core\.windows\.net\/$/,
+            eks: /^s3:\/\/.+@eu-west-1\/$/,
+            gke: /^s3:\/\/.+@europe-west1\/$/,
+          } as Record<string, RegExp>;
+          assert.match(
+            store.backupTarget,
+            expected[config.cloud] ?? new RegExp(`^nfs://${config.backups.nfsTarget ?? ""}/$`),
+          );
+          if (config.managedCluster) {
+            assert.equal(store.backupTargetCredentialSecret, "hadb-backup-credentials");
+            const secret = byKind(result, "Secret").find(
+              (x) => x.metadata.name === "hadb-backup-credentials",
+            );
+            assert.equal(secret.metadata.namespace, "longhorn-system");
+            const keys = Object.keys(secret.stringData).sort();
+            assert.deepEqual(
+              keys,
+              config.cloud === "aks"
+                ? ["AZBLOB_ACCOUNT_KEY", "AZBLOB_ACCOUNT_NAME"]
+                : config.cloud === "gke"
+                  ? ["AWS_ACCESS_KEY_ID", "AWS_ENDPOINTS", "AWS_SECRET_ACCESS_KEY"]
+                  : ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
+            );
+            assert.ok(
+              Object.values(secret.stringData).every((v) => v === REDACTED),
+              "credentials are secret",
+            );
+            assert.ok(
+              rowOf(result, "kubernetes:helm.sh/v3:Release", "longhorn").dependsOn.includes(
+                "kubernetes:core/v1:Secret::longhorn-backup-credentials",
+              ),
+              "the target's credentials exist before Longhorn starts",
+            );
+          }
+          // Every job's group is joined by the claims the plan says, and each claim joins existing groups.
+          const groups = byKind(result, "RecurringJob").flatMap((job) => job.spec.groups as string[]);
+          for (const database of databasesOnLonghorn) {
+            const claim = byKind(result, "PersistentVolumeClaim").find(
+              (c) => c.metadata.name === `${database.name}-data`,
+            );
+            const joined = Object.keys(claim.metadata.labels)
+              .filter((label) => label.startsWith("recurring-job-group.longhorn.io/"))
+              .map((label) => label.split("/")[1] ?? "");
+            assert.ok(joined.includes("hadb-snapshots"), `${database.name} gets snapshots`);
+            assert.equal(
+              joined.includes("hadb-backups"),
+              database.engine !== "iris",
+              `${database.name} backup group`,
+            );
+            for (const group of joined) assert.ok(groups.includes(group), `${group} has a RecurringJob`);
+            assert.equal(claim.metadata.labels["recurring-job.longhorn.io/source"], "enabled");
+          }
+          for (const database of databasesOnLonghorn.filter((d) => d.engine === "iris")) {
+            const cronJob = byKind(result, "CronJob").find(
+              (c) => c.metadata.name === `${database.name}-backup`,
+            );
+            assert.ok(cronJob, `${database.name} has a freeze/thaw backup job`);
+            const env = Object.fromEntries(
+              cronJob.spec.jobTemplate.spec.template.spec.containers[0].env.map((e: any) => [
+                e.name,
+                e.value,
+              ]),
+            );
+            assert.equal(env.HADB_CLAIM, `${database.name}-data`);
+            const backupClass = byKind(result, "VolumeSnapshotClass").find(
+              (c) => c.metadata.name === env.HADB_SNAPSHOT_CLASS,
+            );
+            assert.equal(backupClass?.parameters.type, "bak", "the frozen snapshot is uploaded");
+            const script = byKind(result, "ConfigMap").find(
+              (c) => c.metadata.name === `${database.name}-backup`,
+            );
+            assert.match(script.data["iris-backup.sh"], /ExternalFreeze/);
+          }
+          // Without a platform snapshot controller, hadb installs one for the VolumeSnapshot classes.
+          assert.equal(
+            result.releases.some((r) => r.chart === "snapshot-controller"),
+            !config.managedCluster,
+          );
+        }
+        for (const database of config.databases.filter((d) => d.engine === "postgres")) {
+          const cluster = postgresClusters.find((c) => c.metadata.name === database.name);
+          const repos = cluster.spec.backups.pgbackrest.repos.map((r: any) => r.name);
+          assert.deepEqual(repos, ["repo1", "repo2"], "volume repo + object store repo");
+          assert.equal(cluster.spec.backups.pgbackrest.repos[1].schedules.full, config.backups.schedule);
+          assert.equal(
+            cluster.spec.backups.pgbackrest.global["repo2-retention-full"],
+            String(config.backups.retain),
+          );
+        }
+        assert.equal((result.outputs.backups as any).schedule, config.backups.schedule);
+      });
+    }
+
+    if (config.databases.some((d) => d.restoreFrom)) {
+      it("restore: the claim starts from the configured snapshot or backup", () => {
+        for (const database of config.databases.filter((d) => d.restoreFrom)) {
+          const claim = byKind(result, "PersistentVolumeClaim").find(
+            (c) => c.metadata.name === `${database.name}-data`,
+          );
+          const source = database.restoreFrom;
+          if (source?.kind === "longhornBackup") {
+            const restoreClass = byKind(result, "StorageClass").find(
+              (c) => c.metadata.name === claim.spec.storageClassName,
+            );
+            assert.equal(restoreClass.parameters.fromBackup, source.url);
+            assert.equal(restoreClass.provisioner, "driver.longhorn.io");
+          } else {
+            assert.deepEqual(claim.spec.dataSource, {
+              apiGroup: "snapshot.storage.k8s.io",
+              kind: "VolumeSnapshot",
+              name: source?.name,
+            });
+          }
         }
       });
     }

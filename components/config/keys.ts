@@ -134,7 +134,7 @@ export const CONFIG_KEYS = {
     type: "object",
     default: {},
     description:
-      "Off-cluster backups: {enabled}. On aks/eks/gke, enabled creates a private bucket/container with least-privilege credentials.",
+      "Snapshots and off-cluster backups: {enabled, schedule, retain, snapshotSchedule, snapshotRetain, target: {nfs}} (README: Backups and DR). On aks/eks/gke hadb creates the bucket.",
   },
   databases: {
     // Pulumi.yaml's typed config has no object type (pulumi/pulumi#11321): this key is declared

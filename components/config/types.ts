@@ -91,6 +91,8 @@ export interface DatabaseSpec {
   mysql?: MysqlSettings;
   /** Present exactly when engine is postgres. */
   postgres?: PostgresSettings;
+  /** Clone from a snapshot or backup (e.g. production into a test stack). */
+  restoreFrom?: RestoreSource;
 }
 
 export const VAGRANT_PROVIDERS = ["virtualbox", "libvirt"] as const;
@@ -173,10 +175,23 @@ export interface ManagedClusterSettings {
   adminPrincipalArns: string[];
 }
 
-/** `hadb:backups`: off-cluster backups (the object store is created by the cluster layer). */
+/** `hadb:backups`: scheduled snapshots and off-cluster backups. */
 export interface BackupSettings {
   enabled: boolean;
+  /** Cron (5 fields, UTC) of off-cluster backups. */
+  schedule: string;
+  /** Backups kept per volume (per database for pgBackRest full backups). */
+  retain: number;
+  /** Cron of local snapshots (fast restore points kept on the storage itself). */
+  snapshotSchedule: string;
+  snapshotRetain: number;
+  /** Off-cluster NFS export ("server:/path") for clusters hadb has no object store for. */
+  nfsTarget?: string;
 }
+
+/** Where a database's volume starts from instead of empty. */
+export type RestoreSource =
+  { kind: "volumeSnapshot"; name: string } | { kind: "longhornBackup"; url: string };
 
 export interface HadbConfig {
   cloud: Cloud;

@@ -11,6 +11,7 @@ import { ConfigError, isRecord, oneOf, Problems } from "./problems";
 import { NOT_SUPPORTED_YET } from "./support";
 import { readVagrant } from "./vagrant";
 import { CLOUD_RULES, readManagedCluster } from "./cloud";
+import { cronProblem } from "./cron";
 import {
   CLOUDS,
   ENGINES,
@@ -34,6 +35,7 @@ import {
   type IscsiSettings,
   type MysqlSettings,
   type PostgresSettings,
+  type RestoreSource,
   type VagrantSettings,
   type ResourceQuantities,
 } from "./types";
@@ -61,6 +63,7 @@ const DATABASE_KEYS = [
   "iris",
   "mysql",
   "postgres",
+  "restoreFrom",
 ];
 const EXPOSURE_KEYS: Record<string, string[]> = {
   clusterIP: ["type"],
@@ -259,7 +262,14 @@ export function validateConfig(
     storage,
     nodeOs,
   });
-  const backups = readBackups(problems, key("backups"), withDefault(raw, "backups"), cloud);
+  const backups = readBackups(problems, key("backups"), withDefault(raw, "backups"), {
+    cloud,
+    storage,
+    databases,
+  });
+  // Clouds serve VolumeSnapshots; elsewhere hadb installs the controller along with backups.
+  const snapshotsServed = (MANAGED_CLOUDS as readonly string[]).includes(cloud) || backups.enabled;
+  checkRestores(problems, key("databases"), databases, storage, backups, snapshotsServed);
 
   if (problems.list.length > 0) throw new ConfigError(problems.list);
   return {
@@ -329,25 +339,92 @@ function readBlockDevices(
   return paths;
 }
 
-function readBackups(problems: Problems, key: string, value: unknown, cloud: Cloud): BackupSettings {
+export const BACKUP_DEFAULTS: BackupSettings = {
+  enabled: false,
+  // Every 6 hours, kept 4 weeks; hourly local snapshots, kept a day.
+  schedule: "0 */6 * * *",
+  retain: 112,
+  snapshotSchedule: "0 * * * *",
+  snapshotRetain: 24,
+};
+const BACKUP_KEYS = ["enabled", "schedule", "retain", "snapshotSchedule", "snapshotRetain", "target"];
+const NFS_EXPORT = /^[A-Za-z0-9.-]+:\/[A-Za-z0-9._/-]*$/;
+
+function readBackups(
+  problems: Problems,
+  key: string,
+  value: unknown,
+  context: { cloud: Cloud; storage: StorageBackend; databases: DatabaseSpec[] },
+): BackupSettings {
+  const { cloud, storage, databases } = context;
   if (!isRecord(value)) {
-    problems.add(key, value, "must be an object like {enabled: true}");
-    return { enabled: false };
+    problems.add(key, value, 'must be an object like {enabled: true, schedule: "0 */6 * * *", retain: 112}');
+    return BACKUP_DEFAULTS;
   }
-  problems.unknownKeys(key, value, ["enabled"]);
+  problems.unknownKeys(key, value, BACKUP_KEYS);
+  const settings: BackupSettings = { ...BACKUP_DEFAULTS };
   const enabled = value.enabled ?? false;
-  if (typeof enabled !== "boolean") {
-    problems.add(`${key}.enabled`, enabled, "must be true or false");
-    return { enabled: false };
+  if (typeof enabled !== "boolean") problems.add(`${key}.enabled`, enabled, "must be true or false");
+  else settings.enabled = enabled;
+  for (const field of ["schedule", "snapshotSchedule"] as const) {
+    const cron = value[field];
+    if (cron === undefined) continue;
+    const problem = typeof cron === "string" ? cronProblem(cron) : "must be a cron string";
+    if (problem !== undefined) problems.add(`${key}.${field}`, cron, problem);
+    else settings[field] = cron as string;
   }
-  if (enabled && !(MANAGED_CLOUDS as readonly string[]).includes(cloud)) {
+  for (const field of ["retain", "snapshotRetain"] as const) {
+    if (value[field] !== undefined)
+      settings[field] = problems.integer(`${key}.${field}`, value[field], 1, 1000, BACKUP_DEFAULTS[field]);
+  }
+  const managed = (MANAGED_CLOUDS as readonly string[]).includes(cloud);
+  if (value.target !== undefined) {
+    const target = value.target;
+    if (managed) {
+      problems.add(
+        `${key}.target`,
+        target,
+        `only applies to clusters hadb has no object store for: on "${cloud}" hadb creates the bucket itself`,
+      );
+    } else if (!isRecord(target) || typeof target.nfs !== "string" || !NFS_EXPORT.test(target.nfs)) {
+      problems.add(
+        `${key}.target`,
+        target,
+        'must be {nfs: "server:/export"}, an NFS export outside the cluster',
+      );
+    } else settings.nfsTarget = target.nfs;
+  }
+  if (!settings.enabled) return settings;
+  if (!managed && settings.nfsTarget === undefined) {
     problems.add(
-      `${key}.enabled`,
-      enabled,
-      `needs an object store, which hadb creates on cloud ${oneOf(MANAGED_CLOUDS)} (cloud is "${cloud}"); a lab/existing-cluster target is not supported yet (planned with protection)`,
+      `${key}.target`,
+      value.target,
+      `is required when backups are enabled on cloud "${cloud}" (hadb creates object stores on aks | eks | gke only): give {nfs: "server:/export"}`,
     );
   }
-  return { enabled };
+  if (storage === "iscsi") {
+    problems.add(
+      `${key}.enabled`,
+      settings.enabled,
+      'cannot protect storage "iscsi": static LUNs have no snapshots here; snapshot the LUNs on the target instead',
+    );
+  }
+  if (storage === "rook-ceph") {
+    const unprotected = databases.filter((database) => database.engine !== "postgres").map((d) => d.name);
+    if (unprotected.length > 0)
+      problems.add(
+        `${key}.enabled`,
+        settings.enabled,
+        `has no off-cluster path for ${unprotected.join(", ")} on Rook-Ceph (RBD snapshots stay in the Ceph cluster); use longhorn, or engine postgres (pgBackRest)`,
+      );
+  }
+  if (settings.nfsTarget !== undefined && databases.some((database) => database.engine === "postgres"))
+    problems.add(
+      `${key}.target`,
+      value.target,
+      "cannot hold pgBackRest repositories (they need object storage): PostgreSQL backups need a cloud stack",
+    );
+  return settings;
 }
 
 const isEmptyObject = (value: unknown): boolean => isRecord(value) && Object.keys(value).length === 0;
@@ -486,8 +563,10 @@ function readDatabase(
       `only applies to engine "postgres" (engine is "${engine}")`,
     );
   }
+  const restoreFrom = readRestoreFrom(problems, `${key}.restoreFrom`, entry.restoreFrom, engine);
   if (name === undefined) return undefined;
   return {
+    ...(restoreFrom ? { restoreFrom } : {}),
     engine,
     name,
     volumeSize: typeof volumeSize === "string" ? volumeSize : "10Gi",
@@ -790,4 +869,92 @@ function readIris(problems: Problems, key: string, value: unknown, memoryLimitBy
     }
   }
   return { globalBuffersMB, gmheapKB, cpfConfig };
+}
+
+const LONGHORN_BACKUP_URL =
+  /^(s3|azblob|nfs|cifs):\/\/[^\s?]+\?(?=.*\bbackup=[\w.-]+)(?=.*\bvolume=[\w.-]+)[^\s]*$/;
+
+function readRestoreFrom(
+  problems: Problems,
+  key: string,
+  value: unknown,
+  engine: Engine,
+): RestoreSource | undefined {
+  if (value === undefined) return undefined;
+  if (engine === "postgres") {
+    problems.add(key, value, 'is not used by engine "postgres": PGO restores from its pgBackRest repository');
+    return undefined;
+  }
+  if (!isRecord(value) || Object.keys(value).length !== 1) {
+    problems.add(key, value, 'must be {volumeSnapshot: "<name>"} or {longhornBackup: "<backup URL>"}');
+    return undefined;
+  }
+  if (value.volumeSnapshot !== undefined) {
+    const name = problems.string(
+      `${key}.volumeSnapshot`,
+      value.volumeSnapshot,
+      DNS_LABEL,
+      "must name a VolumeSnapshot in the databases' namespace",
+    );
+    return name === undefined ? undefined : { kind: "volumeSnapshot", name };
+  }
+  if (value.longhornBackup !== undefined) {
+    const url = problems.string(
+      `${key}.longhornBackup`,
+      value.longhornBackup,
+      LONGHORN_BACKUP_URL,
+      "must be a Longhorn backup URL with backup= and volume= (the Backup's status.url)",
+    );
+    return url === undefined ? undefined : { kind: "longhornBackup", url };
+  }
+  problems.add(key, value, 'must be {volumeSnapshot: "<name>"} or {longhornBackup: "<backup URL>"}');
+  return undefined;
+}
+
+/** A restore source must be one the stack's storage can read. */
+function checkRestores(
+  problems: Problems,
+  key: string,
+  databases: DatabaseSpec[],
+  storage: StorageBackend,
+  backups: BackupSettings,
+  snapshotsServed: boolean,
+): void {
+  databases.forEach((database, index) => {
+    const source = database.restoreFrom;
+    if (!source) return;
+    const entryKey = `${key}[${index}].restoreFrom`;
+    if (source.kind === "longhornBackup" && storage === "longhorn") {
+      if (!backups.enabled)
+        problems.add(
+          `${entryKey}.longhornBackup`,
+          source.url,
+          "needs hadb:backups.enabled with the backup's target: Longhorn restores only from its own backup target",
+        );
+      else if (backups.nfsTarget !== undefined && !source.url.startsWith(`nfs://${backups.nfsTarget}`))
+        problems.add(
+          `${entryKey}.longhornBackup`,
+          source.url,
+          `is not on this stack's backup target nfs://${backups.nfsTarget}: Longhorn restores only from its own target`,
+        );
+    }
+    if (source.kind === "longhornBackup" && storage !== "longhorn")
+      problems.add(
+        `${entryKey}.longhornBackup`,
+        source.url,
+        `is a Longhorn backup, but storage is "${storage}": restore it into a longhorn stack`,
+      );
+    if (source.kind === "volumeSnapshot" && storage !== "iscsi" && !snapshotsServed)
+      problems.add(
+        `${entryKey}.volumeSnapshot`,
+        source.name,
+        "needs VolumeSnapshot support, which this cluster gets only with hadb:backups.enabled (hadb then installs the snapshot controller); or restore from a longhornBackup",
+      );
+    if (source.kind === "volumeSnapshot" && storage === "iscsi")
+      problems.add(
+        `${entryKey}.volumeSnapshot`,
+        source.name,
+        'cannot be restored onto storage "iscsi": static LUNs have no snapshots',
+      );
+  });
 }

@@ -11,4 +11,6 @@ export interface DatabaseArgs {
   namespace: k8s.core.v1.Namespace;
   namespaceName: string;
   evictionTolerationSeconds: number;
+  /** Extra labels of the data claim (Longhorn recurring-job groups of the protection plan). */
+  claimLabels: Record<string, string>;
 }

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../cluster/handle";
-import type { DatabaseSpec } from "../config/types";
+import type { BackupSettings, DatabaseSpec } from "../config/types";
 import { recommendedLabels } from "../shared/labels";
 import type { StorageHandle } from "../storage/handle";
 import type { DatabaseEndpoint } from "./endpoint";
@@ -15,6 +15,10 @@ export interface DatabasesArgs {
   namespace: string;
   databases: DatabaseSpec[];
   evictionTolerationSeconds: number;
+  /** Backup schedule and retention (PostgreSQL runs its own pgBackRest schedules). */
+  backups: BackupSettings;
+  /** Per database name: extra data-claim labels (protection plan). */
+  claimLabels: Record<string, Record<string, string>>;
 }
 
 /** The database namespace and one component per configured database. */
@@ -47,6 +51,7 @@ export class Databases extends pulumi.ComponentResource {
         namespace,
         namespaceName: args.namespace,
         evictionTolerationSeconds: args.evictionTolerationSeconds,
+        claimLabels: args.claimLabels[database.name] ?? {},
       };
       switch (database.engine) {
         case "iris":
@@ -59,7 +64,7 @@ export class Databases extends pulumi.ComponentResource {
           operator ??= new PostgresOperator("postgres-operator", { cluster: args.cluster }, { parent: this });
           this.endpoints[database.name] = new PostgresDatabase(
             database.name,
-            { ...common, operator },
+            { ...common, operator, backups: args.backups },
             { parent: this },
           ).endpoint;
           break;

@@ -26,6 +26,33 @@ export function dataClaim(
   };
 }
 
+/**
+ * The claim as created: protection labels added, and, for a restore, started from a VolumeSnapshot
+ * (dataSource) or from a Longhorn backup (the storage layer's per-database restore class).
+ */
+export function claimWithRestore(
+  claim: k8s.types.input.core.v1.PersistentVolumeClaim,
+  database: DatabaseSpec,
+  extras: { labels: Record<string, string>; restoreClassName?: string },
+): k8s.types.input.core.v1.PersistentVolumeClaim {
+  const metadata = claim.metadata as { name: string; namespace: string; labels?: Record<string, string> };
+  const spec = claim.spec as k8s.types.input.core.v1.PersistentVolumeClaimSpec;
+  const source = database.restoreFrom;
+  return {
+    ...claim,
+    metadata: { ...metadata, labels: { ...metadata.labels, ...extras.labels } },
+    spec: {
+      ...spec,
+      ...(source?.kind === "volumeSnapshot"
+        ? { dataSource: { apiGroup: "snapshot.storage.k8s.io", kind: "VolumeSnapshot", name: source.name } }
+        : {}),
+      ...(source?.kind === "longhornBackup" && extras.restoreClassName
+        ? { storageClassName: extras.restoreClassName }
+        : {}),
+    },
+  };
+}
+
 /** The volume a database's claim asks for, from the storage layer's handle. */
 export function dataVolumeOf(
   storage: { storageClassName: string; volumeNameFor?: (databaseName: string) => string },

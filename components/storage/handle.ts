@@ -16,6 +16,8 @@ export interface StorageHandle {
   snapshotClassName?: string;
   /** Commands for failures the backend cannot handle alone (exported as `storageRunbook`). */
   runbook?: Record<string, string>;
+  /** Longhorn: the StorageClass restoring a database's volume from its configured backup. */
+  restoreClassFor?: (databaseName: string) => string | undefined;
   /** Static backends (iSCSI): the PersistentVolume pre-bound to a database's claim. */
   volumeNameFor?: (databaseName: string) => string;
 }

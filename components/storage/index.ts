@@ -4,6 +4,7 @@ import type { HadbConfig } from "../config/types";
 import type { NodePrepHandle } from "../nodeprep/component";
 import type { StorageHandle } from "./handle";
 import { IscsiStorage } from "./iscsi/component";
+import { longhornBackupTarget } from "./longhorn/backup-target";
 import { Longhorn } from "./longhorn/component";
 import { RookCeph } from "./rook-ceph/component";
 import type { IscsiTargetHandle } from "../cluster/handle";
@@ -20,7 +21,25 @@ export function createStorage(
 ): StorageHandle {
   switch (config.storage) {
     case "longhorn":
-      return new Longhorn(name, { cluster, nodePrep, replicas: config.storageReplicas }, opts).handle;
+      return new Longhorn(
+        name,
+        {
+          cluster,
+          nodePrep,
+          replicas: config.storageReplicas,
+          restores: Object.fromEntries(
+            config.databases.flatMap((database) =>
+              database.restoreFrom?.kind === "longhornBackup"
+                ? [[database.name, database.restoreFrom.url]]
+                : [],
+            ),
+          ),
+          ...(config.backups.enabled
+            ? { backupTarget: longhornBackupTarget(cluster.backupStore, config.backups.nfsTarget) }
+            : {}),
+        },
+        opts,
+      ).handle;
     case "iscsi":
       return new IscsiStorage(
         name,

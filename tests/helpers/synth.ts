@@ -100,14 +100,27 @@ function synthDirectory(stack: string): string {
   const dir = join(cacheRoot, `${stack}-${key}`);
   if (existsSync(join(dir, "outputs.json"))) return dir;
   mkdirSync(cacheRoot, { recursive: true });
-  const work = mkdtempSync(join(cacheRoot, `${stack}-tmp-`));
-  const run = runSynth([stack, "--out", work, "--json"]);
-  if (run.status !== 0) throw new Error(`synth ${stack} failed (${run.status}):\n${run.stderr}`);
+  // One synth per stack at a time: a suite running alongside waits for the other's output.
+  const lock = `${dir}.lock`;
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (existsSync(join(dir, "outputs.json"))) return dir;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for another synth of ${stack} (${lock})`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
   try {
+    if (existsSync(join(dir, "outputs.json"))) return dir;
+    const work = mkdtempSync(join(cacheRoot, `${stack}-tmp-`));
+    const run = runSynth([stack, "--out", work, "--json"]);
+    if (run.status !== 0) throw new Error(`synth ${stack} failed (${run.status}):\n${run.stderr}`);
     renameSync(work, dir);
-  } catch {
-    // Another test file finished the same synth first: use its (identical) output.
-    rmSync(work, { recursive: true, force: true });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
   }
   return dir;
 }

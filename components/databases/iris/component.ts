@@ -38,7 +38,7 @@ export class IrisDatabase extends pulumi.ComponentResource {
         }),
         service: irisService(database, names),
       },
-      { parent: this, cluster: args.cluster, storage: args.storage, namespace: args.namespace },
+      { ...args, parent: this },
     );
 
     this.endpoint = {

@@ -38,7 +38,7 @@ export class MysqlDatabase extends pulumi.ComponentResource {
         }),
         service: mysqlService(database, names),
       },
-      { parent: this, cluster: args.cluster, storage: args.storage, namespace: args.namespace },
+      { ...args, parent: this },
     );
 
     this.endpoint = {

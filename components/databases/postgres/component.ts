@@ -5,7 +5,10 @@ import { POSTGRES_PORTS } from "../catalog";
 import type { DatabaseArgs } from "../args";
 import { serviceHost, type DatabaseEndpoint } from "../endpoint";
 import { generatedPassword } from "../password";
+import type { BackupSettings } from "../../config/types";
 import {
+  pgbackrestConfig,
+  type ObjectRepo,
   PGO_CHART,
   PGO_NAMESPACE,
   pgoValues,
@@ -52,6 +55,8 @@ export class PostgresOperator extends pulumi.ComponentResource {
 
 export interface PostgresDatabaseArgs extends DatabaseArgs {
   operator: PostgresOperator;
+  /** Off-cluster backups: pgBackRest repo2 in the cluster's object store, on this schedule. */
+  backups: BackupSettings;
 }
 
 /** One PostgresCluster: a single writer by default (more instances add streaming replicas). */
@@ -69,14 +74,54 @@ export class PostgresDatabase extends pulumi.ComponentResource {
       postgresUserSecret(database, names, password),
       { ...childOpts, dependsOn: [args.namespace] },
     );
+    const store = args.backups.enabled ? args.cluster.backupStore : undefined;
+    let objectRepo: ObjectRepo | undefined;
+    const repoConfig: pulumi.Resource[] = [];
+    if (store) {
+      const configSecret = `${names.cluster}-pgbackrest`;
+      const credentials =
+        store.kind === "azure-blob"
+          ? { id: store.accountName, secret: store.accountKey }
+          : { id: store.accessKeyId, secret: store.secretAccessKey };
+      repoConfig.push(
+        new k8s.core.v1.Secret(
+          `${name}-pgbackrest`,
+          {
+            metadata: { name: configSecret, namespace: names.namespace },
+            type: "Opaque",
+            stringData: pulumi.secret(
+              pulumi
+                .all([credentials.id, credentials.secret])
+                .apply(([id, secret]) =>
+                  pgbackrestConfig(store.kind === "azure-blob" ? "azure" : "s3", { id, secret }),
+                ),
+            ),
+          },
+          { ...childOpts, dependsOn: [args.namespace] },
+        ),
+      );
+      objectRepo = {
+        kind: store.kind === "azure-blob" ? "azure" : "s3",
+        bucket: store.kind === "azure-blob" ? store.container : store.bucket,
+        endpoint: store.kind === "azure-blob" ? "" : store.endpoint.replace(/^https:\/\//, ""),
+        region: store.region,
+        configSecret,
+        schedule: args.backups.schedule,
+        retain: args.backups.retain,
+      };
+    }
     const cluster = new k8s.apiextensions.CustomResource(
       name,
       postgresCluster(database, names, {
         storageClassName: args.storage.storageClassName,
         evictionTolerationSeconds: args.evictionTolerationSeconds,
         nodeSelector: args.cluster.databaseNodeSelector,
+        ...(objectRepo ? { objectRepo } : {}),
       }) as k8s.apiextensions.CustomResourceArgs,
-      { ...childOpts, dependsOn: [args.operator.release, userSecret, args.namespace, ...args.storage.ready] },
+      {
+        ...childOpts,
+        dependsOn: [args.operator.release, userSecret, args.namespace, ...repoConfig, ...args.storage.ready],
+      },
     );
     this.endpoint = {
       engine: "postgres",

@@ -65,6 +65,8 @@ export function longhornValues(placement: LonghornPlacement): Record<string, unk
 export interface StorageClassSpec {
   name: string;
   replicas: number;
+  /** Every volume of this class starts as a restore of this Longhorn backup URL. */
+  fromBackup?: string;
 }
 
 export function longhornStorageClass(spec: StorageClassSpec): k8s.types.input.storage.v1.StorageClass {
@@ -85,6 +87,7 @@ export function longhornStorageClass(spec: StorageClassSpec): k8s.types.input.st
       staleReplicaTimeout: "30",
       fsType: "ext4",
       dataLocality: "disabled",
+      ...(spec.fromBackup !== undefined ? { fromBackup: spec.fromBackup } : {}),
     },
   };
 }

@@ -1,0 +1,183 @@
+// Protection decisions (pure; tested): which volumes join which Longhorn recurring jobs, the jobs
+// themselves, the snapshot classes, and the IRIS freeze/thaw backup CronJob. Field names follow
+// longhorn.io/v1beta2 (RecurringJob), snapshot.storage.k8s.io/v1 and batch/v1.
+import type * as k8s from "@pulumi/kubernetes";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { BackupSettings, DatabaseSpec, StorageBackend } from "../config/types";
+import { recommendedLabels } from "../shared/labels";
+
+export const LONGHORN_NAMESPACE = "longhorn-system";
+export const LONGHORN_DRIVER = "driver.longhorn.io";
+/** Local snapshots of every database volume. */
+export const SNAPSHOT_GROUP = "hadb-snapshots";
+/** Off-cluster backups of crash-consistent volumes (IRIS has its own freeze/thaw job instead). */
+export const BACKUP_GROUP = "hadb-backups";
+export const LONGHORN_SNAPSHOT_CLASS = "hadb-longhorn-snapshots";
+export const LONGHORN_BACKUP_CLASS = "hadb-longhorn-backups";
+
+/**
+ * Image of the IRIS backup job: bash + kubectl. alpine/k8s publishes one tag per Kubernetes patch
+ * release; 1.35.0 matches the clouds' default minor.
+ */
+export const BACKUP_JOB_IMAGE = "alpine/k8s:1.35.0";
+
+/** How a database's data is made consistent before it leaves the cluster. */
+export type Consistency = "iris-freeze" | "crash-consistent" | "pgbackrest";
+
+export function consistencyOf(database: DatabaseSpec): Consistency {
+  if (database.engine === "iris") return "iris-freeze";
+  if (database.engine === "postgres") return "pgbackrest";
+  // MySQL/InnoDB recovers from a crash-consistent copy like from a power cut (redo log).
+  return "crash-consistent";
+}
+
+/**
+ * Labels on a database claim that put its Longhorn volume into hadb's recurring-job groups (Longhorn
+ * copies PVC labels to the volume only with the `source` label).
+ */
+export function claimProtectionLabels(
+  database: DatabaseSpec,
+  backend: StorageBackend,
+  backups: BackupSettings,
+): Record<string, string> {
+  if (!backups.enabled || backend !== "longhorn" || database.engine === "postgres") return {};
+  return {
+    "recurring-job.longhorn.io/source": "enabled",
+    [`recurring-job-group.longhorn.io/${SNAPSHOT_GROUP}`]: "enabled",
+    ...(consistencyOf(database) === "crash-consistent"
+      ? { [`recurring-job-group.longhorn.io/${BACKUP_GROUP}`]: "enabled" }
+      : {}),
+  };
+}
+
+export function longhornRecurringJobs(backups: BackupSettings): Record<string, unknown>[] {
+  const job = (name: string, task: string, cron: string, retain: number, concurrency: number) => ({
+    apiVersion: "longhorn.io/v1beta2",
+    kind: "RecurringJob",
+    metadata: { name, namespace: LONGHORN_NAMESPACE },
+    spec: { name, task, cron, retain, concurrency, groups: [name], labels: { "hadb.io/job": name } },
+  });
+  return [
+    job(SNAPSHOT_GROUP, "snapshot", backups.snapshotSchedule, backups.snapshotRetain, 2),
+    // One upload at a time: backups share the node's network with replication traffic.
+    job(BACKUP_GROUP, "backup", backups.schedule, backups.retain, 1),
+  ];
+}
+
+/** Longhorn's VolumeSnapshotClasses: `snap` stays on the volume, `bak` is uploaded to the target. */
+export function longhornSnapshotClasses(): Record<string, unknown>[] {
+  return [
+    [LONGHORN_SNAPSHOT_CLASS, "snap"],
+    [LONGHORN_BACKUP_CLASS, "bak"],
+  ].map(([name, type]) => ({
+    apiVersion: "snapshot.storage.k8s.io/v1",
+    kind: "VolumeSnapshotClass",
+    metadata: { name },
+    driver: LONGHORN_DRIVER,
+    // Without `type` Longhorn would make a backup: always say which.
+    parameters: { type },
+    // Deleting the VolumeSnapshot (the job's retention) deletes the snapshot/backup.
+    deletionPolicy: "Delete",
+  }));
+}
+
+export function irisBackupScript(): string {
+  return readFileSync(join(__dirname, "iris-backup.sh"), "utf8");
+}
+
+export interface IrisBackupNames {
+  namespace: string;
+  /** The IRIS Deployment and its data claim. */
+  deployment: string;
+  claim: string;
+  /** ServiceAccount/Role/ConfigMap/CronJob name. */
+  job: string;
+}
+
+/** What the backup job may do: exec into the IRIS pod and manage VolumeSnapshots, in its namespace. */
+export function irisBackupRole(names: IrisBackupNames): k8s.types.input.rbac.v1.Role {
+  return {
+    metadata: { name: names.job, namespace: names.namespace },
+    rules: [
+      { apiGroups: ["apps"], resources: ["deployments"], resourceNames: [names.deployment], verbs: ["get"] },
+      { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] },
+      { apiGroups: [""], resources: ["pods/exec"], verbs: ["create"] },
+      {
+        apiGroups: ["snapshot.storage.k8s.io"],
+        resources: ["volumesnapshots"],
+        verbs: ["create", "get", "list", "delete"],
+      },
+    ],
+  };
+}
+
+export function irisBackupCronJob(
+  names: IrisBackupNames,
+  args: { schedule: string; retain: number; snapshotClass: string },
+): k8s.types.input.batch.v1.CronJob {
+  const labels = recommendedLabels({ name: "iris-backup", instance: names.deployment, component: "backup" });
+  return {
+    metadata: { name: names.job, namespace: names.namespace, labels },
+    spec: {
+      schedule: args.schedule,
+      timeZone: "Etc/UTC",
+      // A backup still running is never joined by a second one (two freezes would fight).
+      concurrencyPolicy: "Forbid",
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 3,
+      jobTemplate: {
+        spec: {
+          backoffLimit: 1,
+          activeDeadlineSeconds: 900,
+          template: {
+            metadata: { labels },
+            spec: {
+              serviceAccountName: names.job,
+              restartPolicy: "Never",
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: 65534,
+                runAsGroup: 65534,
+                seccompProfile: { type: "RuntimeDefault" },
+              },
+              containers: [
+                {
+                  name: "backup",
+                  image: BACKUP_JOB_IMAGE,
+                  command: ["bash", "/scripts/iris-backup.sh"],
+                  env: [
+                    { name: "HADB_NAMESPACE", value: names.namespace },
+                    { name: "HADB_DEPLOYMENT", value: names.deployment },
+                    { name: "HADB_CLAIM", value: names.claim },
+                    { name: "HADB_SNAPSHOT_CLASS", value: args.snapshotClass },
+                    { name: "HADB_RETAIN", value: String(args.retain) },
+                    // kubectl keeps its discovery cache under $HOME.
+                    { name: "HOME", value: "/tmp" },
+                  ],
+                  securityContext: {
+                    allowPrivilegeEscalation: false,
+                    readOnlyRootFilesystem: true,
+                    capabilities: { drop: ["ALL"] },
+                  },
+                  resources: {
+                    requests: { cpu: "50m", memory: "64Mi" },
+                    limits: { cpu: "500m", memory: "256Mi" },
+                  },
+                  volumeMounts: [
+                    { name: "script", mountPath: "/scripts", readOnly: true },
+                    { name: "tmp", mountPath: "/tmp" },
+                  ],
+                },
+              ],
+              volumes: [
+                { name: "script", configMap: { name: names.job } },
+                { name: "tmp", emptyDir: {} },
+              ],
+            },
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,223 @@
+// Protection decisions: cron validation, which volumes join which Longhorn recurring jobs, the jobs and
+// snapshot classes, Longhorn's backup target per object store, pgBackRest's credentials file, and the
+// IRIS backup CronJob's least-privilege wiring.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import { configFromMap } from "../components/config/load";
+import { cronProblem } from "../components/config/cron";
+import { pgbackrestConfig } from "../components/databases/postgres/manifests";
+import {
+  BACKUP_GROUP,
+  claimProtectionLabels,
+  irisBackupCronJob,
+  irisBackupRole,
+  longhornRecurringJobs,
+  longhornSnapshotClasses,
+  SNAPSHOT_GROUP,
+} from "../components/protection/plan";
+import { backupTargetValues, longhornBackupTarget } from "../components/storage/longhorn/backup-target";
+
+const unwrap = <T>(output: pulumi.Input<T>): Promise<T> =>
+  new Promise((resolve) =>
+    pulumi.output(output).apply((value) => {
+      resolve(value as T);
+    }),
+  );
+
+describe("cron expressions", () => {
+  for (const valid of ["0 */6 * * *", "*/15 * * * *", "0 1 * * 0", "30 2 1,15 * 1-5", "0 0 * * 7"])
+    it(`accepts ${valid}`, () => {
+      assert.equal(cronProblem(valid), undefined);
+    });
+  for (const [invalid, why] of [
+    ["0 */6 * *", /5 fields/],
+    ["60 * * * *", /minute outside 0-59/],
+    ["0 0 0 * *", /day of month outside 1-31/],
+    ["0 0 * 13 *", /month outside 1-12/],
+    ["0 5-1 * * *", /reversed hour range/],
+    ["*/0 * * * *", /zero step/],
+    ["@every 1h", /5 fields/],
+    ["0 0 * * MON", /invalid day of week/],
+  ] as const)
+    it(`rejects ${invalid}`, () => {
+      assert.match(cronProblem(invalid) ?? "", why);
+    });
+});
+
+describe("Longhorn recurring jobs", () => {
+  const config = configFromMap({
+    "hadb:backups": JSON.stringify({
+      enabled: true,
+      target: { nfs: "nas:/b" },
+      schedule: "0 3 * * *",
+      retain: 7,
+    }),
+    "hadb:databases": JSON.stringify([
+      { engine: "iris", name: "iris" },
+      { engine: "mysql", name: "mysql" },
+    ]),
+  });
+
+  it("MySQL volumes join snapshots and backups; IRIS joins snapshots only (its backups are frozen copies)", () => {
+    const [iris, mysql] = config.databases;
+    assert.ok(iris && mysql);
+    const irisLabels = claimProtectionLabels(iris, "longhorn", config.backups);
+    const mysqlLabels = claimProtectionLabels(mysql, "longhorn", config.backups);
+    for (const labels of [irisLabels, mysqlLabels]) {
+      assert.equal(
+        labels["recurring-job.longhorn.io/source"],
+        "enabled",
+        "Longhorn copies PVC labels only with it",
+      );
+      assert.equal(labels[`recurring-job-group.longhorn.io/${SNAPSHOT_GROUP}`], "enabled");
+    }
+    assert.equal(mysqlLabels[`recurring-job-group.longhorn.io/${BACKUP_GROUP}`], "enabled");
+    assert.equal(irisLabels[`recurring-job-group.longhorn.io/${BACKUP_GROUP}`], undefined);
+    assert.deepEqual(claimProtectionLabels(mysql, "rook-ceph", config.backups), {}, "Longhorn labels only");
+    assert.deepEqual(claimProtectionLabels(mysql, "longhorn", { ...config.backups, enabled: false }), {});
+  });
+
+  it("one job per group, with the configured schedules and retention", () => {
+    const jobs = longhornRecurringJobs(config.backups) as any[];
+    const byName = Object.fromEntries(jobs.map((job) => [job.metadata.name, job.spec]));
+    assert.deepEqual(byName[BACKUP_GROUP], {
+      name: BACKUP_GROUP,
+      task: "backup",
+      cron: "0 3 * * *",
+      retain: 7,
+      concurrency: 1,
+      groups: [BACKUP_GROUP],
+      labels: { "hadb.io/job": BACKUP_GROUP },
+    });
+    assert.equal(byName[SNAPSHOT_GROUP].task, "snapshot");
+    assert.equal(byName[SNAPSHOT_GROUP].cron, "0 * * * *");
+    assert.equal(byName[SNAPSHOT_GROUP].retain, 24);
+    for (const job of jobs) assert.equal(job.metadata.namespace, "longhorn-system");
+  });
+
+  it("snapshot classes say whether they snapshot or back up (Longhorn's default would be a backup)", () => {
+    const classes = longhornSnapshotClasses() as any[];
+    assert.deepEqual(
+      classes.map((c) => [c.metadata.name, c.driver, c.parameters.type]),
+      [
+        ["hadb-longhorn-snapshots", "driver.longhorn.io", "snap"],
+        ["hadb-longhorn-backups", "driver.longhorn.io", "bak"],
+      ],
+    );
+  });
+});
+
+describe("Longhorn backup target", () => {
+  it("S3 (AWS): s3://bucket@region/ with AWS keys and no endpoint override", async () => {
+    const target = longhornBackupTarget(
+      {
+        kind: "s3",
+        bucket: pulumi.output("b1"),
+        region: "eu-west-1",
+        endpoint: "https://s3.eu-west-1.amazonaws.com",
+        accessKeyId: pulumi.output("AKIA"),
+        secretAccessKey: pulumi.output("s3cr3t"),
+        ready: [],
+      },
+      undefined,
+    );
+    assert.ok(target?.credentials);
+    assert.equal(await unwrap(target.url), "s3://b1@eu-west-1/");
+    assert.deepEqual(await unwrap(target.credentials), {
+      AWS_ACCESS_KEY_ID: "AKIA",
+      AWS_SECRET_ACCESS_KEY: "s3cr3t",
+    });
+    assert.equal(await pulumi.isSecret(target.credentials), true);
+    const values = backupTargetValues(target) as any;
+    assert.equal(values.defaultBackupStore.backupTargetCredentialSecret, "hadb-backup-credentials");
+  });
+
+  it("GCS: the S3 form plus the interoperability endpoint", async () => {
+    const target = longhornBackupTarget(
+      {
+        kind: "gcs",
+        bucket: pulumi.output("g1"),
+        region: "europe-west1",
+        endpoint: "https://storage.googleapis.com",
+        accessKeyId: pulumi.output("GOOG1"),
+        secretAccessKey: pulumi.output("k"),
+        ready: [],
+      },
+      undefined,
+    );
+    assert.equal((await unwrap(target?.credentials ?? {})).AWS_ENDPOINTS, "https://storage.googleapis.com");
+  });
+
+  it("Azure: azblob://container@core.windows.net/ with the account name and key", async () => {
+    const target = longhornBackupTarget(
+      {
+        kind: "azure-blob",
+        container: pulumi.output("hadb-backups"),
+        region: "westeurope",
+        accountName: pulumi.output("acct"),
+        accountKey: pulumi.output("key"),
+        ready: [],
+      },
+      undefined,
+    );
+    assert.equal(await unwrap(target?.url ?? ""), "azblob://hadb-backups@core.windows.net/");
+    assert.deepEqual(await unwrap(target?.credentials ?? {}), {
+      AZBLOB_ACCOUNT_NAME: "acct",
+      AZBLOB_ACCOUNT_KEY: "key",
+    });
+  });
+
+  it("NFS: nfs://server:/export/ without credentials; nothing without a store", () => {
+    const target = longhornBackupTarget(undefined, "nas.example.com:/exports/hadb");
+    assert.equal(target?.url, "nfs://nas.example.com:/exports/hadb/");
+    assert.equal(target.credentials, undefined);
+    assert.equal(
+      (backupTargetValues(target) as any).defaultBackupStore.backupTargetCredentialSecret,
+      undefined,
+    );
+    assert.equal(longhornBackupTarget(undefined, undefined), undefined);
+  });
+});
+
+describe("pgBackRest repo2 credentials", () => {
+  it("an INI file under a .conf key, as PGO mounts it", () => {
+    assert.deepEqual(pgbackrestConfig("s3", { id: "AKIA", secret: "x" }), {
+      "s3.conf": "[global]\nrepo2-s3-key=AKIA\nrepo2-s3-key-secret=x\n",
+    });
+    assert.deepEqual(Object.keys(pgbackrestConfig("azure", { id: "acct", secret: "k" })), ["azure.conf"]);
+  });
+});
+
+describe("IRIS backup CronJob", () => {
+  const names = { namespace: "hadb", deployment: "iris", claim: "iris-data", job: "iris-backup" };
+
+  it("never overlaps itself, runs the wrapper non-root, and targets the backup class", () => {
+    const cronJob = irisBackupCronJob(names, {
+      schedule: "0 3 * * *",
+      retain: 7,
+      snapshotClass: "bak",
+    }) as any;
+    assert.equal(cronJob.spec.concurrencyPolicy, "Forbid");
+    const pod = cronJob.spec.jobTemplate.spec.template.spec;
+    assert.equal(pod.securityContext.runAsNonRoot, true);
+    const [container] = pod.containers;
+    assert.deepEqual(container.command, ["bash", "/scripts/iris-backup.sh"]);
+    const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value]));
+    assert.deepEqual(
+      [env.HADB_CLAIM, env.HADB_DEPLOYMENT, env.HADB_SNAPSHOT_CLASS, env.HADB_RETAIN],
+      ["iris-data", "iris", "bak", "7"],
+    );
+    assert.match(container.image, /:\d+\.\d+\.\d+$/, "pinned");
+  });
+
+  it("its Role reaches only its namespace's IRIS Deployment, pod exec and VolumeSnapshots", () => {
+    const role = irisBackupRole(names) as any;
+    assert.equal(role.metadata.namespace, "hadb");
+    const resources = role.rules.flatMap((rule: any) => rule.resources);
+    assert.deepEqual(resources.sort(), ["deployments", "pods", "pods/exec", "volumesnapshots"]);
+    const deployments = role.rules.find((rule: any) => rule.resources.includes("deployments"));
+    assert.deepEqual(deployments.resourceNames, ["iris"]);
+    assert.ok(role.rules.every((rule: any) => !rule.verbs.includes("*")));
+  });
+});
