@@ -220,6 +220,35 @@ const BAD_CONFIGS: BadCase[] = [
     message: 'hadb:aks: {"nodeSize":"Standard_D4s_v5"} only applies to cloud "aks" (cloud is "eks")',
   },
   {
+    why: "portworx with fewer than 3 nodes",
+    values: { storage: "portworx", nodeCount: 2, blockDevices: ["/dev/sdb"] },
+    message:
+      'hadb:nodeCount: 2 is too small for replicated storage "portworx": needs at least 3 nodes so every replica has its own node',
+  },
+  {
+    why: "portworx on AKS without a service principal",
+    values: {},
+    raw: aksRaw({ "hadb:storage": "portworx" }),
+    message:
+      "hadb:portworx.azure: (unset) is required on aks: {tenantId, clientId} of a service principal allowed to manage disks in the node resource group (README: Portworx)",
+  },
+  {
+    why: "portworx Azure settings on another cloud",
+    values: {},
+    raw: eksRaw({
+      "hadb:storage": "portworx",
+      "hadb:portworx":
+        '{"azure":{"tenantId":"00000000-0000-4000-8000-000000000001","clientId":"00000000-0000-4000-8000-000000000002"}}',
+    }),
+    message:
+      'hadb:portworx.azure: {"tenantId":"00000000-0000-4000-8000-000000000001","clientId":"00000000-0000-4000-8000-000000000002"} only applies to cloud "aks" (cloud is "eks")',
+  },
+  {
+    why: "portworx settings with another backend",
+    values: { portworx: { clusterName: "px" } },
+    message: 'hadb:portworx: {"clusterName":"px"} only applies to storage "portworx" (storage is "longhorn")',
+  },
+  {
     why: "backups enabled without a target",
     values: { backups: { enabled: true } },
     message:
@@ -345,7 +374,8 @@ const BAD_CONFIGS: BadCase[] = [
   {
     why: "block devices for a backend that does not use raw disks",
     values: { blockDevices: ["/dev/sdb"] },
-    message: 'hadb:blockDevices: ["/dev/sdb"] only applies to storage rook-ceph (storage is "longhorn")',
+    message:
+      'hadb:blockDevices: ["/dev/sdb"] only applies to storage rook-ceph | portworx (storage is "longhorn")',
   },
   {
     why: "block devices on a cloud (hadb creates the disks there)",

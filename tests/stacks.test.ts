@@ -17,6 +17,7 @@ const THIRD_PARTY_GROUPS = [
   "snapshot.storage.k8s.io",
   "postgres-operator.crunchydata.com",
   "longhorn.io",
+  "core.libopenstorage.org",
 ];
 /** Resource type prefix of each cloud's provider: a stack creates resources of its own cloud only. */
 const CLOUD_TYPE_PREFIXES: Record<string, string> = { aks: "azure-native:", eks: "aws:", gke: "gcp:" };
@@ -384,6 +385,52 @@ for (const stack of STACKS) {
       });
     }
 
+    if (config.storage === "portworx") {
+      it("Portworx: operator chart pinned, StorageCluster for the platform, 3-replica database class", () => {
+        const operator = result.releases.find((r) => r.chart === "portworx");
+        assert.match(operator?.version ?? "", /^\d+\.\d+\.\d+$/);
+        assert.equal((operator?.values as any).deployCluster, false, "hadb writes the StorageCluster");
+        const [cluster] = byKind(result, "StorageCluster");
+        assert.equal(cluster.metadata.name, config.portworx?.clusterName);
+        assert.equal(
+          cluster.metadata.annotations?.[`portworx.io/is-${config.cloud}`],
+          config.managedCluster ? "true" : undefined,
+        );
+        assert.equal(cluster.spec.kvdb.internal, true);
+        assert.equal(cluster.spec.stork.enabled, true);
+        assert.match(cluster.spec.image, /^portworx\/oci-monitor:\d+\.\d+\.\d+$/);
+        if (config.managedCluster) {
+          const type = { aks: "Premium_LRS", eks: "gp3", gke: "pd-ssd" }[config.managedCluster.cloud];
+          assert.deepEqual(cluster.spec.cloudStorage.deviceSpecs, [
+            `type=${type},size=${config.managedCluster.storageDiskGB}`,
+          ]);
+          assert.equal(cluster.spec.cloudStorage.maxStorageNodesPerZone, config.nodeCount / 3);
+        } else {
+          assert.deepEqual(cluster.spec.storage.devices, config.blockDevices);
+        }
+        const envNames = (cluster.spec.env as any[]).map((e) => e.name);
+        assert.equal(envNames.includes("AZURE_CLIENT_SECRET"), config.cloud === "aks");
+        for (const env of cluster.spec.env as any[])
+          assert.ok(env.valueFrom?.secretKeyRef, `${env.name} from a Secret`);
+        const storageClass = byKind(result, "StorageClass").find(
+          (c) => c.metadata.name === result.outputs.storageClassName,
+        );
+        assert.equal(storageClass.provisioner, "pxd.portworx.com");
+        assert.equal(storageClass.parameters.repl, "3");
+        assert.equal(storageClass.reclaimPolicy, "Retain");
+        assert.equal(byKind(result, "VolumeSnapshotClass")[0]?.driver, "pxd.portworx.com");
+        if (config.cloud === "eks") {
+          const policy = result.resources.find(
+            (r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name === "cluster-node-portworx",
+          );
+          assert.ok(policy, "the node role may create and attach Portworx drives");
+          assert.ok(
+            JSON.parse(String(policy.inputs.policy)).Statement[0].Action.includes("ec2:AttachVolume"),
+          );
+        }
+      });
+    }
+
     if (config.storage === "iscsi") {
       it("iSCSI: each database claim is pre-bound to its own LUN's PersistentVolume, with CHAP", () => {
         const volumes = byKind(result, "PersistentVolume");
@@ -499,6 +546,23 @@ for (const stack of STACKS) {
           ),
         );
         storageReady.push("kubernetes:storage.k8s.io/v1:StorageClass::rook-ceph-class");
+      } else if (config.storage === "portworx") {
+        const operator = rowOf(result, "kubernetes:helm.sh/v3:Release", "portworx");
+        for (const ready of nodePrepReady) assert.ok(operator.dependsOn.includes(ready), ready);
+        assert.ok(
+          rowOf(
+            result,
+            "kubernetes:core.libopenstorage.org/v1:StorageCluster",
+            "portworx-cluster",
+          ).dependsOn.includes("kubernetes:helm.sh/v3:Release::portworx"),
+          "the operator's CRDs exist before the StorageCluster",
+        );
+        assert.ok(
+          rowOf(result, "kubernetes:storage.k8s.io/v1:StorageClass", "portworx-class").dependsOn.includes(
+            "kubernetes:core.libopenstorage.org/v1:StorageCluster::portworx-cluster",
+          ),
+        );
+        storageReady.push("kubernetes:storage.k8s.io/v1:StorageClass::portworx-class");
       } else {
         for (const database of config.databases) {
           const volume = rowOf(result, "kubernetes:core/v1:PersistentVolume", `iscsi-${database.name}`);
@@ -704,7 +768,12 @@ for (const stack of STACKS) {
           ? [...(pod.initContainers ?? []), ...pod.containers].map((c: any) => c.image as string)
           : [];
       });
-      assert.ok(images.length > 0);
+      // Every workload hadb writes has images; a stack can have none (EKS nodes prepared by user data,
+      // only operator-managed databases), and then the operators' charts pin the images.
+      const workloads = result.manifests.filter((m: any) => m.spec?.template?.spec);
+      assert.equal(images.length > 0, workloads.length > 0);
+      for (const release of result.releases)
+        assert.match(release.version, /^v?\d+\.\d+\.\d+$/, release.chart);
       for (const image of images) assert.match(image, /^[^:@]+(:[^:@]+|@sha256:[a-f0-9]{64})$/, image);
       for (const image of images) assert.doesNotMatch(image, /:latest$/, image);
     });
@@ -712,7 +781,7 @@ for (const stack of STACKS) {
     it("only the node-prep namespace admits host access", () => {
       for (const namespace of byKind(result, "Namespace")) {
         const level = namespace.metadata.labels["pod-security.kubernetes.io/enforce"];
-        const mayBePrivileged = ["hadb-node-prep", "longhorn-system", "rook-ceph"].includes(
+        const mayBePrivileged = ["hadb-node-prep", "longhorn-system", "rook-ceph", "portworx"].includes(
           namespace.metadata.name,
         );
         if (!mayBePrivileged)

@@ -74,7 +74,7 @@ describe("npm run synth with a bad stack file", () => {
     assert.match(run.stderr, /invalid hadb stack configuration:/);
     assert.match(
       run.stderr,
-      /hadb:storage: "portworx" is not supported yet \(planned with Portworx storage\); supported now: longhorn/,
+      /hadb:blockDevices: \[\] is required for storage "portworx" on an existing cluster: list the empty raw disks every node has/,
     );
     assert.match(
       run.stderr,

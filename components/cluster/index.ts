@@ -38,7 +38,7 @@ export function createCluster(
         {
           settings: config.vagrant,
           nodeCount: config.nodeCount,
-          rawDisks: config.storage === "rook-ceph",
+          rawDisks: config.storage === "rook-ceph" || config.storage === "portworx",
           ...(lunByDatabase
             ? {
                 iscsiLuns: config.databases.map((database) => ({
@@ -64,6 +64,7 @@ export function createCluster(
         nodeCount: config.nodeCount,
         nodeOs: config.nodeOs,
         backups: config.backups.enabled,
+        portworx: config.storage === "portworx",
       };
       if (config.cloud === "aks") return new AksCluster(name, args, opts).handle;
       if (config.cloud === "eks") return new EksCluster(name, args, opts).handle;

@@ -10,4 +10,6 @@ export interface ManagedClusterArgs {
   nodeOs: NodeOsFamily;
   /** Create the private object store for backups. */
   backups: boolean;
+  /** Give the nodes the cloud permissions Portworx needs to create and attach its drives. */
+  portworx: boolean;
 }

@@ -130,6 +130,26 @@ export const CONFIG_KEYS = {
     description:
       'storage=rook-ceph on cloud=existing: empty raw disks present on every node, e.g. ["/dev/sdb"] (Ceph wipes and owns them).',
   },
+  portworx: {
+    type: "object",
+    default: {},
+    description:
+      "storage=portworx only: {clusterName, azure: {tenantId, clientId}} (AKS needs a service principal that manages disks).",
+  },
+  portworxAzureClientSecret: {
+    type: "string",
+    default: "",
+    secret: true,
+    description:
+      "storage=portworx on aks: the client secret of hadb:portworx.azure.clientId (set with --secret).",
+  },
+  portworxLicenseKey: {
+    type: "string",
+    default: "",
+    secret: true,
+    description:
+      "storage=portworx: SaaS licence account key (set with --secret). Unset: Portworx starts on its 30-day trial.",
+  },
   backups: {
     type: "object",
     default: {},

@@ -10,9 +10,7 @@ export const NOT_SUPPORTED_YET: {
   engine: Partial<Record<Engine, string>>;
 } = {
   cloud: {},
-  storage: {
-    portworx: "Portworx storage",
-  },
+  storage: {},
   engine: {},
 };
 

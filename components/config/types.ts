@@ -175,6 +175,16 @@ export interface ManagedClusterSettings {
   adminPrincipalArns: string[];
 }
 
+/** `hadb:portworx` and its secret keys (storage portworx). */
+export interface PortworxSettings {
+  /** StorageCluster name (PX-DR: identical on both sites). */
+  clusterName: string;
+  /** AKS: the service principal Portworx manages its cloud drives with. */
+  azure?: { tenantId: string; clientId: string; clientSecret: string };
+  /** SaaS licence key; undefined = 30-day trial. */
+  licenseKey?: string;
+}
+
 /** `hadb:backups`: scheduled snapshots and off-cluster backups. */
 export interface BackupSettings {
   enabled: boolean;
@@ -216,6 +226,8 @@ export interface HadbConfig {
   vagrant?: VagrantSettings;
   /** Present exactly when storage is iscsi. */
   iscsi?: IscsiSettings;
+  /** Present exactly when storage is portworx. */
+  portworx?: PortworxSettings;
   /** Raw disks on every node for Rook-Ceph (cloud existing; clouds create volumes instead). */
   blockDevices: string[];
   /** Present exactly when cloud is aks, eks or gke. */

@@ -34,6 +34,7 @@ import {
   type IrisSettings,
   type IscsiSettings,
   type MysqlSettings,
+  type PortworxSettings,
   type PostgresSettings,
   type RestoreSource,
   type VagrantSettings,
@@ -262,6 +263,7 @@ export function validateConfig(
     storage,
     nodeOs,
   });
+  const portworx = readPortworx(problems, raw, { cloud, storage });
   const backups = readBackups(problems, key("backups"), withDefault(raw, "backups"), {
     cloud,
     storage,
@@ -289,6 +291,7 @@ export function validateConfig(
     ...(iscsi ? { iscsi } : {}),
     ...(managedCluster ? { managedCluster } : {}),
     blockDevices,
+    ...(portworx ? { portworx } : {}),
     backups,
   };
 }
@@ -297,7 +300,7 @@ export function validateConfig(
 const MIN_CEPH_NODE_MEMORY_MB = 8192;
 const DEVICE_PATH = /^\/dev\/[A-Za-z0-9][A-Za-z0-9/_.:-]*$/;
 /** Backends that put raw disks under their own control. */
-const RAW_DISK_BACKENDS: readonly StorageBackend[] = ["rook-ceph"];
+const RAW_DISK_BACKENDS: readonly StorageBackend[] = ["rook-ceph", "portworx"];
 
 function readBlockDevices(
   problems: Problems,
@@ -329,7 +332,7 @@ function readBlockDevices(
       `is required for storage "${storage}" on an existing cluster: list the empty raw disks every node has, e.g. ["/dev/sdb"]`,
     );
   }
-  if (nodeOs === "cos") {
+  if (nodeOs === "cos" && storage === "rook-ceph") {
     problems.add(
       "hadb:storage",
       storage,
@@ -409,13 +412,13 @@ function readBackups(
       'cannot protect storage "iscsi": static LUNs have no snapshots here; snapshot the LUNs on the target instead',
     );
   }
-  if (storage === "rook-ceph") {
+  if (storage === "rook-ceph" || storage === "portworx") {
     const unprotected = databases.filter((database) => database.engine !== "postgres").map((d) => d.name);
     if (unprotected.length > 0)
       problems.add(
         `${key}.enabled`,
         settings.enabled,
-        `has no off-cluster path for ${unprotected.join(", ")} on Rook-Ceph (RBD snapshots stay in the Ceph cluster); use longhorn, or engine postgres (pgBackRest)`,
+        `has no off-cluster path for ${unprotected.join(", ")} on ${storage === "rook-ceph" ? "Rook-Ceph (RBD snapshots stay in the Ceph cluster)" : "Portworx in hadb yet (CloudSnaps are not wired)"}; use longhorn, or engine postgres (pgBackRest)`,
       );
   }
   if (settings.nfsTarget !== undefined && databases.some((database) => database.engine === "postgres"))
@@ -957,4 +960,69 @@ function checkRestores(
         'cannot be restored onto storage "iscsi": static LUNs have no snapshots',
       );
   });
+}
+
+const CLUSTER_NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function readPortworx(
+  problems: Problems,
+  raw: Partial<Record<ConfigKey, unknown>>,
+  context: { cloud: Cloud; storage: StorageBackend },
+): PortworxSettings | undefined {
+  const key = "hadb:portworx";
+  const value = raw.portworx ?? {};
+  const secret = (name: "portworxAzureClientSecret" | "portworxLicenseKey"): string | undefined =>
+    typeof raw[name] === "string" && raw[name] !== "" ? raw[name] : undefined;
+  if (context.storage !== "portworx") {
+    if (!isEmptyObject(value))
+      problems.add(key, value, `only applies to storage "portworx" (storage is "${context.storage}")`);
+    for (const name of ["portworxAzureClientSecret", "portworxLicenseKey"] as const)
+      if (secret(name) !== undefined)
+        problems.add(
+          `hadb:${name}`,
+          "(set)",
+          `only applies to storage "portworx" (storage is "${context.storage}")`,
+        );
+    return undefined;
+  }
+  if (!isRecord(value)) {
+    problems.add(key, value, "must be an object with clusterName and, on aks, azure: {tenantId, clientId}");
+    return undefined;
+  }
+  problems.unknownKeys(key, value, ["clusterName", "azure"]);
+  const clusterName =
+    value.clusterName === undefined
+      ? "hadb-px"
+      : (problems.string(
+          `${key}.clusterName`,
+          value.clusterName,
+          CLUSTER_NAME,
+          "must be a DNS label of at most 40 characters",
+        ) ?? "hadb-px");
+  const settings: PortworxSettings = { clusterName };
+  const licenseKey = secret("portworxLicenseKey");
+  if (licenseKey !== undefined) settings.licenseKey = licenseKey;
+  const azure = value.azure;
+  if (context.cloud === "aks") {
+    const clientSecret = secret("portworxAzureClientSecret");
+    if (!isRecord(azure) || typeof azure.tenantId !== "string" || typeof azure.clientId !== "string") {
+      problems.add(
+        `${key}.azure`,
+        azure,
+        "is required on aks: {tenantId, clientId} of a service principal allowed to manage disks in the node resource group (README: Portworx)",
+      );
+    } else if (!UUID.test(azure.tenantId) || !UUID.test(azure.clientId)) {
+      problems.add(`${key}.azure`, azure, "must hold the tenant and client IDs as GUIDs");
+    } else if (clientSecret === undefined) {
+      problems.add(
+        "hadb:portworxAzureClientSecret",
+        undefined,
+        "is required on aks: `pulumi config set --secret hadb:portworxAzureClientSecret <secret>`",
+      );
+    } else settings.azure = { tenantId: azure.tenantId, clientId: azure.clientId, clientSecret };
+  } else if (azure !== undefined) {
+    problems.add(`${key}.azure`, azure, `only applies to cloud "aks" (cloud is "${context.cloud}")`);
+  }
+  return settings;
 }

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../cluster/handle";
 import type { BackupSettings, DatabaseSpec } from "../config/types";
+import { pinnedRelease } from "../shared/helm";
 import type { StorageHandle } from "../storage/handle";
 import {
   consistencyOf,
@@ -56,17 +57,13 @@ export class Protection extends pulumi.ComponentResource {
       if (!args.cluster.volumeSnapshots) {
         // CRDs + controller for snapshot.storage.k8s.io/v1 (AKS, EKS and GKE ship them).
         snapshotsReady.push(
-          new k8s.helm.v3.Release(
+          pinnedRelease(
             `${name}-snapshot-controller`,
             {
               name: "snapshot-controller",
-              chart: SNAPSHOT_CONTROLLER_CHART.chart,
-              version: SNAPSHOT_CONTROLLER_CHART.version,
-              repositoryOpts: { repo: SNAPSHOT_CONTROLLER_CHART.repo },
+              chart: SNAPSHOT_CONTROLLER_CHART,
               namespace: "kube-system",
               values: snapshotControllerValues(),
-              atomic: true,
-              timeout: 600,
             },
             childOpts,
           ),

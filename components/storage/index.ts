@@ -6,6 +6,7 @@ import type { StorageHandle } from "./handle";
 import { IscsiStorage } from "./iscsi/component";
 import { longhornBackupTarget } from "./longhorn/backup-target";
 import { Longhorn } from "./longhorn/component";
+import { Portworx } from "./portworx/component";
 import { RookCeph } from "./rook-ceph/component";
 import type { IscsiTargetHandle } from "../cluster/handle";
 
@@ -54,8 +55,14 @@ export function createStorage(
       ).handle;
     case "rook-ceph":
       return new RookCeph(name, { cluster, nodePrep, replicas: config.storageReplicas }, opts).handle;
-    case "portworx":
-      throw new Error(`hadb:storage "${config.storage}" passed validation but has no storage component`);
+    case "portworx": {
+      if (!config.portworx) throw new Error("storage portworx without validated hadb:portworx settings");
+      return new Portworx(
+        name,
+        { cluster, nodePrep, replicas: config.storageReplicas, settings: config.portworx },
+        opts,
+      ).handle;
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import * as ec2 from "@pulumi/aws/ec2";
 import * as eks from "@pulumi/aws/eks";
+import * as iam from "@pulumi/aws/iam";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../handle";
@@ -7,7 +8,7 @@ import type { ManagedClusterArgs } from "../managed";
 import { execKubeconfig } from "../kubeconfig";
 import { DATABASE_POOL_LABEL, SERVICE_CIDR } from "../pools";
 import { s3BackupStore } from "./backup-store";
-import { EKS_POLICIES, roleWithPolicies, serviceTrustPolicy } from "./iam";
+import { EKS_POLICIES, PORTWORX_AWS_ACTIONS, roleWithPolicies, serviceTrustPolicy } from "./iam";
 import { eksNetwork } from "./network";
 import { eksAmiType, eksNodeUserData } from "./user-data";
 
@@ -43,6 +44,22 @@ export class EksCluster extends pulumi.ComponentResource {
       this,
     );
 
+    // Portworx creates and attaches its own EBS drives through the node role.
+    const portworxPolicy = args.portworx
+      ? [
+          new iam.RolePolicy(
+            `${name}-node-portworx`,
+            {
+              role: nodeRole.role.name,
+              policy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Action: PORTWORX_AWS_ACTIONS, Resource: "*" }],
+              }),
+            },
+            parent,
+          ),
+        ]
+      : [];
     const cluster = new eks.Cluster(
       name,
       {
@@ -136,7 +153,7 @@ export class EksCluster extends pulumi.ComponentResource {
               // Replace one node at a time: storage keeps 2 of 3 replicas during upgrades.
               updateConfig: { maxUnavailable: 1 },
             },
-            { parent: this, dependsOn: nodeRole.attachments },
+            { parent: this, dependsOn: [...nodeRole.attachments, ...portworxPolicy] },
           ),
         );
       });

@@ -43,3 +43,21 @@ export function roleWithPolicies(
   );
   return { role, attachments };
 }
+
+/** The IAM actions Portworx needs on EKS nodes to create and attach its cloud drives. */
+export const PORTWORX_AWS_ACTIONS = [
+  "ec2:AttachVolume",
+  "ec2:ModifyVolume",
+  "ec2:DetachVolume",
+  "ec2:CreateTags",
+  "ec2:CreateVolume",
+  "ec2:DeleteTags",
+  "ec2:DeleteVolume",
+  "ec2:DescribeTags",
+  "ec2:DescribeVolumeAttribute",
+  "ec2:DescribeVolumesModifications",
+  "ec2:DescribeVolumeStatus",
+  "ec2:DescribeVolumes",
+  "ec2:DescribeInstances",
+  "autoscaling:DescribeAutoScalingGroups",
+];

@@ -14,6 +14,8 @@ import { gcsBackupStore } from "./backup-store";
 /** GKE's built-in class for SSD persistent disks through the PD CSI driver. */
 const SSD_DISK_CLASS = "premium-rwo";
 /** What nodes need and nothing more (Google's "least privilege node service account" roles). */
+/** Portworx creates persistent disks and attaches them to its nodes through the node account. */
+export const PORTWORX_GCP_ROLES = ["roles/compute.storageAdmin", "roles/compute.instanceAdmin.v1"];
 export const GKE_NODE_ROLES = [
   "roles/logging.logWriter",
   "roles/monitoring.metricWriter",
@@ -68,7 +70,7 @@ export class GkeCluster extends pulumi.ComponentResource {
       { accountId: `${name}-nodes`.slice(0, 30), displayName: "hadb GKE nodes" },
       parent,
     );
-    const nodeRoles = GKE_NODE_ROLES.map(
+    const nodeRoles = [...GKE_NODE_ROLES, ...(args.portworx ? PORTWORX_GCP_ROLES : [])].map(
       (role) =>
         new projects.IAMMember(
           `${name}-nodes-${role.split("/")[1] ?? role}`,

@@ -6,6 +6,7 @@ import type { DatabaseArgs } from "../args";
 import { serviceHost, type DatabaseEndpoint } from "../endpoint";
 import { generatedPassword } from "../password";
 import type { BackupSettings } from "../../config/types";
+import { pinnedRelease } from "../../shared/helm";
 import {
   pgbackrestConfig,
   type ObjectRepo,
@@ -35,18 +36,9 @@ export class PostgresOperator extends pulumi.ComponentResource {
       },
       childOpts,
     );
-    this.release = new k8s.helm.v3.Release(
+    this.release = pinnedRelease(
       name,
-      {
-        name: "pgo",
-        chart: PGO_CHART.chart,
-        version: PGO_CHART.version,
-        namespace: PGO_NAMESPACE,
-        values: pgoValues(),
-        atomic: true,
-        timeout: 600,
-        maxHistory: 10,
-      },
+      { name: "pgo", chart: PGO_CHART, namespace: PGO_NAMESPACE, values: pgoValues() },
       { ...childOpts, dependsOn: [namespace] },
     );
     this.registerOutputs({ chartVersion: PGO_CHART.version });

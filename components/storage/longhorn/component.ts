@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ReplicatedStorageArgs, StorageHandle } from "../handle";
+import { pinnedRelease } from "../../shared/helm";
 import { storageNamespace } from "../namespace";
 import { BACKUP_CREDENTIALS_SECRET, backupTargetValues, type LonghornBackupTarget } from "./backup-target";
 import { LONGHORN_CHART, LONGHORN_NAMESPACE, longhornStorageClass, longhornValues } from "./chart";
@@ -37,22 +38,17 @@ export class Longhorn extends pulumi.ComponentResource {
           { ...childOpts, dependsOn: [namespace] },
         )
       : undefined;
-    const release = new k8s.helm.v3.Release(
+    const release = pinnedRelease(
       name,
       {
         name: "longhorn",
-        chart: LONGHORN_CHART.chart,
-        version: LONGHORN_CHART.version,
-        repositoryOpts: { repo: LONGHORN_CHART.repo },
+        chart: LONGHORN_CHART,
         namespace: LONGHORN_NAMESPACE,
         values: {
           ...longhornValues({ replicas: args.replicas, zones: args.cluster.zones }),
           ...(args.backupTarget ? backupTargetValues(args.backupTarget) : {}),
         },
-        // Wait for Longhorn to be ready; roll back a failed install instead of leaving it half-done.
-        atomic: true,
         timeout: 900,
-        maxHistory: 10,
       },
       { ...childOpts, dependsOn: [namespace, ...args.nodePrep.ready, ...(credentials ? [credentials] : [])] },
     );

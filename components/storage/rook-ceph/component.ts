@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ReplicatedStorageArgs, StorageHandle } from "../handle";
+import { pinnedRelease } from "../../shared/helm";
 import { storageNamespace } from "../namespace";
 import {
   cephBlockPool,
@@ -36,19 +37,9 @@ export class RookCeph extends pulumi.ComponentResource {
       values: Record<string, unknown>,
       after: pulumi.Resource[],
     ) =>
-      new k8s.helm.v3.Release(
+      pinnedRelease(
         releaseName,
-        {
-          name: chart.chart,
-          chart: chart.chart,
-          version: chart.version,
-          repositoryOpts: { repo: chart.repo },
-          namespace: ROOK_NAMESPACE,
-          values,
-          atomic: true,
-          timeout: 900,
-          maxHistory: 10,
-        },
+        { name: chart.chart, chart, namespace: ROOK_NAMESPACE, values, timeout: 900 },
         { ...childOpts, dependsOn: after },
       );
     const operator = release(name, ROOK_CHARTS.operator, rookOperatorValues(), [

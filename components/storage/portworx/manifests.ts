@@ -1,0 +1,121 @@
+// Portworx Enterprise: operator chart pin and values, and typed builders for the StorageCluster and the
+// database classes. Field names follow core.libopenstorage.org/v1 (libopenstorage/operator) and the
+// Portworx 3.6 docs (read upstream).
+import type * as k8s from "@pulumi/kubernetes";
+import type { BlockDeviceSource } from "../../cluster/handle";
+import type { Cloud } from "../../config/types";
+
+export const PORTWORX_NAMESPACE = "portworx";
+export const PORTWORX_DRIVER = "pxd.portworx.com";
+
+/**
+ * Chart 9.0.0 = Portworx Enterprise 3.6.0 (newest in the official stable index). Only its operator is
+ * installed (deployCluster false): hadb writes the StorageCluster itself.
+ */
+export const PORTWORX_CHART = {
+  chart: "portworx",
+  version: "9.0.0",
+  repo: "https://raw.githubusercontent.com/portworx/helm/master/stable/",
+} as const;
+
+/** Portworx 3.6.2, the 3.6 line's documented default image. */
+export const PORTWORX_IMAGE = "portworx/oci-monitor:3.6.2";
+
+/** Secret holding a SaaS licence key (Portworx reads SAAS_ACCOUNT_KEY_STRING from it). */
+export const LICENSE_SECRET = "px-license";
+/** Secret with an Azure service principal allowed to manage disks (AKS cloud drives). */
+export const AZURE_CREDENTIALS_SECRET = "px-azure";
+
+export function portworxOperatorValues(clusterName: string): Record<string, unknown> {
+  return { deployOperator: true, deployCluster: false, clusterName };
+}
+
+export interface StorageClusterInput {
+  name: string;
+  platform: Cloud;
+  blockDevices: BlockDeviceSource;
+  /** Nodes per zone that carry drives (all of them: every node stores a replica). */
+  nodesPerZone: number;
+  /** The platform serves VolumeSnapshots already (else Portworx installs the controller). */
+  volumeSnapshots: boolean;
+  licensed: boolean;
+  azureCredentials: boolean;
+}
+
+const PLATFORM_ANNOTATION: Partial<Record<Cloud, string>> = {
+  aks: "portworx.io/is-aks",
+  eks: "portworx.io/is-eks",
+  gke: "portworx.io/is-gke",
+};
+
+const secretEnv = (secret: string, keys: [string, string][]) =>
+  keys.map(([name, key]) => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } }));
+
+export function storageCluster(input: StorageClusterInput): Record<string, unknown> {
+  const { blockDevices } = input;
+  if (blockDevices.kind === "none") throw new Error(`Portworx needs block devices: ${blockDevices.reason}`);
+  const annotation = PLATFORM_ANNOTATION[input.platform];
+  return {
+    apiVersion: "core.libopenstorage.org/v1",
+    kind: "StorageCluster",
+    metadata: {
+      name: input.name,
+      namespace: PORTWORX_NAMESPACE,
+      ...(annotation ? { annotations: { [annotation]: "true" } } : {}),
+    },
+    spec: {
+      image: PORTWORX_IMAGE,
+      // One cluster per stack: the key-value store runs inside Portworx (PX-DR needs an external one).
+      kvdb: { internal: true },
+      ...(blockDevices.kind === "volumes"
+        ? {
+            cloudStorage: {
+              deviceSpecs: [blockDevices.portworxDeviceSpec],
+              maxStorageNodesPerZone: input.nodesPerZone,
+            },
+          }
+        : { storage: { devices: blockDevices.paths } }),
+      secretsProvider: "k8s",
+      // Stork: storage-aware scheduling and the health monitor that moves pods off dead Portworx nodes.
+      stork: { enabled: true },
+      csi: { enabled: true, installSnapshotController: !input.volumeSnapshots },
+      autopilot: { enabled: false },
+      deleteStrategy: { type: "Uninstall" },
+      env: [
+        ...(input.licensed ? secretEnv(LICENSE_SECRET, [["SAAS_ACCOUNT_KEY_STRING", "accountKey"]]) : []),
+        ...(input.azureCredentials
+          ? secretEnv(AZURE_CREDENTIALS_SECRET, [
+              ["AZURE_TENANT_ID", "AZURE_TENANT_ID"],
+              ["AZURE_CLIENT_ID", "AZURE_CLIENT_ID"],
+              ["AZURE_CLIENT_SECRET", "AZURE_CLIENT_SECRET"],
+            ])
+          : []),
+      ],
+    },
+  };
+}
+
+/** Database class: 3 synchronous replicas on different nodes, database I/O profile, Retain. */
+export function portworxStorageClass(
+  name: string,
+  replicas: number,
+): k8s.types.input.storage.v1.StorageClass {
+  return {
+    metadata: { name },
+    provisioner: PORTWORX_DRIVER,
+    parameters: { repl: String(replicas), io_profile: "db_remote", priority_io: "high" },
+    allowVolumeExpansion: true,
+    reclaimPolicy: "Retain",
+    volumeBindingMode: "Immediate",
+  };
+}
+
+export function portworxSnapshotClass(name: string): Record<string, unknown> {
+  return {
+    apiVersion: "snapshot.storage.k8s.io/v1",
+    kind: "VolumeSnapshotClass",
+    metadata: { name },
+    driver: PORTWORX_DRIVER,
+    deletionPolicy: "Retain",
+  };
+}
