@@ -84,6 +84,16 @@ describe("npm run synth with a bad stack file", () => {
     assert.ok(!existsSync(out), "no output written for an invalid stack");
   });
 
+  it("--json prints exactly one JSON document on stdout, even when the program logs (EKS node prep does)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hadb-synth-json-"));
+    const run = runSynth(["eks-longhorn-mysql", "--out", join(dir, "out"), "--json"]);
+    assert.equal(run.status, 0, run.stderr);
+    const summary = JSON.parse(run.stdout) as { stack: string; resources: number };
+    assert.equal(summary.stack, "eks-longhorn-mysql");
+    assert.ok(summary.resources > 0);
+    assert.match(run.stderr, /node prep: launch template user data/, "the program's log goes to stderr");
+  });
+
   it("reports a missing stack file and bad usage", () => {
     const missing = runSynth(["no-such-stack"]);
     assert.equal(missing.status, 1);

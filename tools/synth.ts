@@ -10,6 +10,11 @@ import { EvaluationError, evaluateProgram } from "./synth/evaluate";
 import { readStackFile } from "./synth/stackfile";
 import { writeSynth } from "./synth/write";
 
+/** The synth's own output (stdout); the evaluated program's log lines go to stderr. */
+const print = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
 const projectRoot = resolve(__dirname, "..");
 
 function usage(): never {
@@ -44,13 +49,13 @@ async function main(): Promise<void> {
   const summary = writeSynth(evaluation, outDir);
   const budgets = (evaluation.outputs.failoverBudget ?? {}) as Record<string, FailureBudget[]>;
   if (json) {
-    console.log(JSON.stringify({ stack: stackFile.stack, outDir, ...summary }));
+    print(JSON.stringify({ stack: stackFile.stack, outDir, ...summary }));
   } else {
     for (const [database, budget] of Object.entries(budgets)) {
-      console.log(`failover budget of ${database} (worst case, seconds):`);
-      for (const line of formatBudget(budget)) console.log(`  ${line}`);
+      print(`failover budget of ${database} (worst case, seconds):`);
+      for (const line of formatBudget(budget)) print(`  ${line}`);
     }
-    console.log(
+    print(
       `synth ${stackFile.stack}: ${summary.resources} resources, ${summary.kubernetesObjects} Kubernetes objects, ` +
         `${summary.helmReleases} Helm releases, evaluated in ${summary.evaluationMs} ms -> ${outDir}`,
     );

@@ -185,6 +185,11 @@ export class EvaluationError extends Error {
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 
 export async function evaluateProgram(options: EvaluateOptions): Promise<Evaluation> {
+  // Without an engine, pulumi.log writes with console.log: keep stdout for the synth's own output
+  // (`--json` promises a single JSON document there) and send the program's log lines to stderr.
+  console.log = (...args: unknown[]) => {
+    console.error(...args);
+  };
   pulumi.runtime.setAllConfig(options.config, options.secretKeys);
   await pulumi.runtime.setMocks(new RecordingMocks(), "hadb", options.stack, false);
 
