@@ -527,10 +527,10 @@ const BAD_CONFIGS: BadCase[] = [
       "hadb:databases[0].postgres.user: \"app_user\" must be a DNS label of at most 32 characters (lowercase letters, digits, '-'): PGO names its Secret after it",
   },
   {
-    why: "postgres on a static iSCSI LUN",
-    values: { ...external({}), databases: [{ engine: "postgres", name: "pg" }] },
+    why: "postgres replicas on a static iSCSI LUN",
+    values: { ...external({}), databases: [{ engine: "postgres", name: "pg", postgres: { instances: 2 } }] },
     message:
-      'hadb:databases[0].engine: "postgres" cannot use storage "iscsi" yet: PGO names its own claims, so a static LUN cannot be pre-bound to them; use longhorn or rook-ceph',
+      'hadb:databases[0].postgres.instances: 2 must be 1 on storage "iscsi": one LUN per database, and a replica needs a volume of its own',
   },
   {
     why: "iscsi without a target",

@@ -248,8 +248,17 @@ for (const stack of STACKS) {
           assert.deepEqual(cluster.spec.users, [
             { name: database.postgres?.user, databases: [database.postgres?.database] },
           ]);
-          const [repo] = cluster.spec.backups.pgbackrest.repos;
-          assert.equal(repo.volume.volumeClaimSpec.storageClassName, result.outputs.storageClassName);
+          if (config.storage === "iscsi") {
+            // One LUN: the claim binds to that LUN's PV, and there is no volume for a pgBackRest repo.
+            assert.equal(
+              instances.dataVolumeClaimSpec.volumeName,
+              `hadb-iscsi-${config.namespace}-${database.name}`,
+            );
+            assert.equal(cluster.spec.backups, undefined);
+          } else {
+            const [repo] = cluster.spec.backups.pgbackrest.repos;
+            assert.equal(repo.volume.volumeClaimSpec.storageClassName, result.outputs.storageClassName);
+          }
           const secret = byKind(result, "Secret").find(
             (s) => s.metadata.name === `${database.name}-pguser-${database.postgres?.user ?? ""}`,
           );
@@ -436,7 +445,17 @@ for (const stack of STACKS) {
         const volumes = byKind(result, "PersistentVolume");
         const luns = volumes.map((pv) => pv.spec.iscsi.lun);
         assert.equal(new Set(luns).size, luns.length, "one LUN per volume");
-        for (const database of config.databases) {
+        assert.equal(volumes.length, config.databases.length);
+        for (const database of config.databases.filter((d) => d.engine === "postgres")) {
+          // PGO names its claim: the PV waits unbound and the claim picks it by volumeName.
+          const volume = volumes.find(
+            (pv) => pv.metadata.name === `hadb-iscsi-${config.namespace}-${database.name}`,
+          );
+          assert.ok(volume, `${database.name} has its LUN`);
+          assert.equal(volume.spec.claimRef, undefined);
+          assert.equal(volume.spec.iscsi.chapAuthSession, true);
+        }
+        for (const database of config.databases.filter((d) => d.engine !== "postgres")) {
           const claim = byKind(result, "PersistentVolumeClaim").find(
             (c) => c.metadata.name === `${database.name}-data`,
           );

@@ -547,11 +547,11 @@ function readDatabase(
         entry.image,
         'is not used by engine "postgres": the operator pins the image of each major version; set version instead',
       );
-    if (storageForPostgres === "iscsi")
+    if (storageForPostgres === "iscsi" && postgres.instances > 1)
       problems.add(
-        `${key}.engine`,
-        engine,
-        'cannot use storage "iscsi" yet: PGO names its own claims, so a static LUN cannot be pre-bound to them; use longhorn or rook-ceph',
+        `${key}.postgres.instances`,
+        postgres.instances,
+        'must be 1 on storage "iscsi": one LUN per database, and a replica needs a volume of its own',
       );
     if (exposure.type !== "clusterIP")
       problems.add(

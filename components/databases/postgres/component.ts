@@ -66,6 +66,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
       postgresUserSecret(database, names, password),
       { ...childOpts, dependsOn: [args.namespace] },
     );
+    const staticVolume = args.storage.volumeNameFor?.(database.name);
     const store = args.backups.enabled ? args.cluster.backupStore : undefined;
     let objectRepo: ObjectRepo | undefined;
     const repoConfig: pulumi.Resource[] = [];
@@ -109,6 +110,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         evictionTolerationSeconds: args.evictionTolerationSeconds,
         nodeSelector: args.cluster.databaseNodeSelector,
         ...(objectRepo ? { objectRepo } : {}),
+        ...(staticVolume !== undefined ? { volumeName: staticVolume } : {}),
       }) as k8s.apiextensions.CustomResourceArgs,
       {
         ...childOpts,

@@ -88,6 +88,11 @@ export interface PostgresClusterOptions {
   nodeSelector: Record<string, string> | undefined;
   /** Off-cluster pgBackRest repository (repo2), when backups are enabled on a cloud. */
   objectRepo?: ObjectRepo;
+  /**
+   * A static volume (iSCSI LUN) the instance's claim binds to. Then there is no second volume for a
+   * pgBackRest repository: the cluster runs without pgBackRest (PGO >= 5.7 allows it).
+   */
+  volumeName?: string;
 }
 
 /** A pgBackRest repository in the cluster's object store (S3 API for S3 and GCS, or Azure Blob). */
@@ -180,6 +185,7 @@ export function postgresCluster(
     storageClassName: options.storageClassName,
     resources: { requests: { storage: database.volumeSize } },
   };
+  const dataClaim = options.volumeName !== undefined ? { ...claim, volumeName: options.volumeName } : claim;
   const affinity = instanceAffinity(database, options.nodeSelector);
   return {
     apiVersion: "postgres-operator.crunchydata.com/v1beta1",
@@ -192,33 +198,37 @@ export function postgresCluster(
           name: INSTANCE_SET,
           // Each instance is its own StatefulSet with its own volume: one writer per volume.
           replicas: settings.instances,
-          dataVolumeClaimSpec: claim,
+          dataVolumeClaimSpec: dataClaim,
           resources: database.resources,
           tolerations: failoverTolerations(options.evictionTolerationSeconds),
           ...(affinity ? { affinity } : {}),
         },
       ],
       users: [{ name: settings.user, databases: [settings.database] }],
-      backups: {
-        pgbackrest: {
-          // repo1: a volume on the same replicated storage (fast restores); repo2: the object store.
-          repos: [
-            { name: "repo1", volume: { volumeClaimSpec: claim } },
-            ...(options.objectRepo ? [objectRepoSpec(options.objectRepo)] : []),
-          ],
-          ...(options.objectRepo
-            ? {
-                configuration: [{ secret: { name: options.objectRepo.configSecret } }],
-                global: {
-                  // One path per cluster: several stacks can share a bucket.
-                  [`${OBJECT_REPO}-path`]: `/pgbackrest/${names.namespace}/${names.cluster}/${OBJECT_REPO}`,
-                  [`${OBJECT_REPO}-retention-full`]: String(options.objectRepo.retain),
-                  [`${OBJECT_REPO}-retention-full-type`]: "count",
-                },
-              }
-            : {}),
-        },
-      },
+      ...(options.volumeName !== undefined
+        ? {}
+        : {
+            backups: {
+              pgbackrest: {
+                // repo1: a volume on the same replicated storage (fast restores); repo2: the object store.
+                repos: [
+                  { name: "repo1", volume: { volumeClaimSpec: claim } },
+                  ...(options.objectRepo ? [objectRepoSpec(options.objectRepo)] : []),
+                ],
+                ...(options.objectRepo
+                  ? {
+                      configuration: [{ secret: { name: options.objectRepo.configSecret } }],
+                      global: {
+                        // One path per cluster: several stacks can share a bucket.
+                        [`${OBJECT_REPO}-path`]: `/pgbackrest/${names.namespace}/${names.cluster}/${OBJECT_REPO}`,
+                        [`${OBJECT_REPO}-retention-full`]: String(options.objectRepo.retain),
+                        [`${OBJECT_REPO}-retention-full-type`]: "count",
+                      },
+                    }
+                  : {}),
+              },
+            },
+          }),
       // Private: PGO's Service spec cannot carry a source-range allowlist.
       service: { type: "ClusterIP" },
       patroni: { ...PATRONI_DEFAULTS },

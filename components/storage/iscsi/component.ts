@@ -52,7 +52,8 @@ export class IscsiStorage extends pulumi.ComponentResource {
         lunPersistentVolume(args.target, {
           database: database.name,
           namespace: args.databaseNamespace,
-          claim: dataClaimName(database.name),
+          // PGO creates (and names) the claim of a PostgreSQL instance itself.
+          ...(database.engine === "postgres" ? {} : { claim: dataClaimName(database.name) }),
           size: database.volumeSize,
           lun,
         }),

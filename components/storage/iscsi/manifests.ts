@@ -59,7 +59,11 @@ export function iscsiStorageClass(): k8s.types.input.storage.v1.StorageClass {
 export interface LunVolume {
   database: string;
   namespace: string;
-  claim: string;
+  /**
+   * The claim the PV is pre-bound to. Undefined when an operator names the claim (PGO): that claim
+   * then names this PV in `volumeName`, which binds it just as exclusively.
+   */
+  claim?: string;
   size: string;
   lun: number;
 }
@@ -80,7 +84,9 @@ export function lunPersistentVolume(
       persistentVolumeReclaimPolicy: "Retain",
       storageClassName: ISCSI_STORAGE_CLASS,
       // Pre-bound: no other claim can ever take this LUN.
-      claimRef: { namespace: volume.namespace, name: volume.claim },
+      ...(volume.claim !== undefined
+        ? { claimRef: { namespace: volume.namespace, name: volume.claim } }
+        : {}),
       iscsi: {
         targetPortal: target.portal,
         iqn: target.iqn,
