@@ -2,7 +2,6 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../cluster/handle";
 import type { BackupSettings, DatabaseSpec } from "../config/types";
-import { pinnedRelease } from "../shared/helm";
 import type { StorageHandle } from "../storage/handle";
 import {
   consistencyOf,
@@ -15,7 +14,7 @@ import {
   longhornSnapshotClasses,
   type IrisBackupNames,
 } from "./plan";
-import { SNAPSHOT_CONTROLLER_CHART, snapshotControllerValues } from "./snapshot-controller";
+import { snapshotController } from "../shared/snapshot-controller";
 
 export interface ProtectionArgs {
   cluster: ClusterHandle;
@@ -56,18 +55,7 @@ export class Protection extends pulumi.ComponentResource {
       const snapshotsReady: pulumi.Resource[] = [];
       if (!args.cluster.volumeSnapshots) {
         // CRDs + controller for snapshot.storage.k8s.io/v1 (AKS, EKS and GKE ship them).
-        snapshotsReady.push(
-          pinnedRelease(
-            `${name}-snapshot-controller`,
-            {
-              name: "snapshot-controller",
-              chart: SNAPSHOT_CONTROLLER_CHART,
-              namespace: "kube-system",
-              values: snapshotControllerValues(),
-            },
-            childOpts,
-          ),
-        );
+        snapshotsReady.push(snapshotController(`${name}-snapshot-controller`, childOpts));
       }
       const classes = longhornSnapshotClasses().map(
         (object) =>

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ReplicatedStorageArgs, StorageHandle } from "../handle";
 import { pinnedRelease } from "../../shared/helm";
+import { snapshotController } from "../../shared/snapshot-controller";
 import { storageNamespace } from "../namespace";
 import {
   cephBlockPool,
@@ -70,16 +71,19 @@ export class RookCeph extends pulumi.ComponentResource {
       ...childOpts,
       dependsOn: [pool, drivers],
     });
-    // Only where the cluster serves VolumeSnapshots (the class is a snapshot.storage.k8s.io object).
-    const snapshotClassName = args.cluster.volumeSnapshots ? `${storageClassName}-snapshots` : undefined;
-    if (snapshotClassName) custom(`${name}-snapshot-class`, rbdSnapshotClass(snapshotClassName), [drivers]);
+    // The class is a snapshot.storage.k8s.io object: bring the CRDs + controller where they are missing.
+    const snapshotsReady = args.cluster.volumeSnapshots
+      ? []
+      : [snapshotController(`${name}-snapshot-controller`, childOpts)];
+    const snapshotClassName = `${storageClassName}-snapshots`;
+    custom(`${name}-snapshot-class`, rbdSnapshotClass(snapshotClassName), [drivers, ...snapshotsReady]);
 
     this.handle = {
       backend: "rook-ceph",
       storageClassName,
       replicaCount: args.replicas,
       ready: [storageClass],
-      ...(snapshotClassName ? { snapshotClassName } : {}),
+      snapshotClassName,
       runbook: { ...ROOK_RUNBOOK },
     };
     this.registerOutputs({ storageClassName, chartVersion: ROOK_CHARTS.operator.version });

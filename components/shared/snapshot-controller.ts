@@ -1,3 +1,7 @@
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { pinnedRelease } from "./helm";
+
 // VolumeSnapshot support for clusters that lack it (existing, Vagrant). Kubernetes-csi publishes no Helm
 // chart; Piraeus maintains the widely used one (CRDs + snapshot-controller from external-snapshotter).
 
@@ -16,4 +20,18 @@ export function snapshotControllerValues(): Record<string, unknown> {
     // The conversion webhook serves group snapshots only.
     webhook: { enabled: false },
   };
+}
+
+/** Installs the CRDs + controller in kube-system (only where the platform has none). */
+export function snapshotController(name: string, opts: pulumi.CustomResourceOptions): k8s.helm.v3.Release {
+  return pinnedRelease(
+    name,
+    {
+      name: "snapshot-controller",
+      chart: SNAPSHOT_CONTROLLER_CHART,
+      namespace: "kube-system",
+      values: snapshotControllerValues(),
+    },
+    opts,
+  );
 }
