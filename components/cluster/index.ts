@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { HadbConfig } from "../config/types";
+import { RAW_DISK_BACKENDS, type HadbConfig } from "../config/types";
 import { GIBIBYTE, parseQuantity } from "../config/quantity";
 import { AksCluster } from "./aks/component";
 import { EksCluster } from "./eks/component";
@@ -38,7 +38,7 @@ export function createCluster(
         {
           settings: config.vagrant,
           nodeCount: config.nodeCount,
-          rawDisks: config.storage === "rook-ceph" || config.storage === "portworx",
+          rawDisks: RAW_DISK_BACKENDS.includes(config.storage),
           ...(lunByDatabase
             ? {
                 iscsiLuns: config.databases.map((database) => ({

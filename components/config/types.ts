@@ -20,6 +20,9 @@ export type ExposureType = (typeof EXPOSURE_TYPES)[number];
 /** Node OS families with a read-only image: nothing (open-iscsi included) can be installed on them. */
 export const IMMUTABLE_NODE_OS: readonly NodeOsFamily[] = ["cos", "bottlerocket"];
 
+/** Backends that put raw block devices under their own control (cloud volumes or node disks). */
+export const RAW_DISK_BACKENDS: readonly StorageBackend[] = ["rook-ceph", "portworx"];
+
 /** Backends that keep several copies of each volume on different nodes. */
 export const REPLICATED_BACKENDS: readonly StorageBackend[] = ["longhorn", "rook-ceph", "portworx"];
 

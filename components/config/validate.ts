@@ -19,6 +19,7 @@ import {
   IMMUTABLE_NODE_OS,
   MANAGED_CLOUDS,
   NODE_OS_FAMILIES,
+  RAW_DISK_BACKENDS,
   REPLICATED_BACKENDS,
   STORAGE_BACKENDS,
   type BackupSettings,
@@ -299,8 +300,6 @@ export function validateConfig(
 /** Lab VM memory that fits a Ceph monitor + OSD next to a database. */
 const MIN_CEPH_NODE_MEMORY_MB = 8192;
 const DEVICE_PATH = /^\/dev\/[A-Za-z0-9][A-Za-z0-9/_.:-]*$/;
-/** Backends that put raw disks under their own control. */
-const RAW_DISK_BACKENDS: readonly StorageBackend[] = ["rook-ceph", "portworx"];
 
 function readBlockDevices(
   problems: Problems,

@@ -5,9 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../cluster/handle";
 import type { StorageHandle } from "../storage/handle";
-import type { DatabaseSpec } from "../config/types";
 import { onNodes } from "./deployment";
-import { claimWithRestore } from "./volume";
 
 export interface DatabaseManifests {
   credentials: k8s.types.input.core.v1.Secret;
@@ -22,8 +20,6 @@ export interface DatabaseResourceContext {
   cluster: ClusterHandle;
   storage: StorageHandle;
   namespace: k8s.core.v1.Namespace;
-  database: DatabaseSpec;
-  claimLabels: Record<string, string>;
 }
 
 export function createDatabaseResources(
@@ -38,12 +34,7 @@ export function createDatabaseResources(
   };
   const credentials = new k8s.core.v1.Secret(`${name}-credentials`, manifests.credentials, childOpts);
   const config = new k8s.core.v1.ConfigMap(`${name}-config`, manifests.config, childOpts);
-  const restoreClassName = context.storage.restoreClassFor?.(context.database.name);
-  const claimManifest = claimWithRestore(manifests.claim, context.database, {
-    labels: context.claimLabels,
-    ...(restoreClassName ? { restoreClassName } : {}),
-  });
-  const claim = new k8s.core.v1.PersistentVolumeClaim(`${name}-data`, claimManifest, {
+  const claim = new k8s.core.v1.PersistentVolumeClaim(`${name}-data`, manifests.claim, {
     ...childOpts,
     dependsOn: [context.namespace, ...context.storage.ready],
   });

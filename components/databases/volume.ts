@@ -1,12 +1,17 @@
 // The claim holding a database's data, on whatever the storage layer provides.
 import type * as k8s from "@pulumi/kubernetes";
 import type { DatabaseSpec } from "../config/types";
+import type { StorageHandle } from "../storage/handle";
 
-/** Where the claim's volume comes from (from the StorageHandle). */
+/** Where the claim's volume comes from (storage handle, protection plan, restore source). */
 export interface DataVolume {
   storageClassName: string;
   /** A pre-created PersistentVolume to bind to (static backends such as iSCSI); undefined = provisioned. */
   volumeName?: string;
+  /** Extra claim labels (Longhorn recurring-job groups of the protection plan). */
+  labels?: Record<string, string>;
+  /** Start from this VolumeSnapshot instead of empty. */
+  snapshot?: string;
 }
 
 export function dataClaim(
@@ -15,48 +20,44 @@ export function dataClaim(
   volume: DataVolume,
 ): k8s.types.input.core.v1.PersistentVolumeClaim {
   return {
-    metadata,
+    metadata: { ...metadata, labels: { ...metadata.labels, ...volume.labels } },
     spec: {
       // One node at a time: with a single writer, no second pod can mount the volume elsewhere.
       accessModes: ["ReadWriteOnce"],
       storageClassName: volume.storageClassName,
       ...(volume.volumeName ? { volumeName: volume.volumeName } : {}),
+      ...(volume.snapshot !== undefined
+        ? {
+            dataSource: {
+              apiGroup: "snapshot.storage.k8s.io",
+              kind: "VolumeSnapshot",
+              name: volume.snapshot,
+            },
+          }
+        : {}),
       resources: { requests: { storage: database.volumeSize } },
     },
   };
 }
 
 /**
- * The claim as created: protection labels added, and, for a restore, started from a VolumeSnapshot
- * (dataSource) or from a Longhorn backup (the storage layer's per-database restore class).
+ * The volume a database's claim asks for: the storage layer's class (or its per-database class that
+ * restores a Longhorn backup), a static PV if the backend has one, the protection plan's labels, and
+ * the VolumeSnapshot to start from.
  */
-export function claimWithRestore(
-  claim: k8s.types.input.core.v1.PersistentVolumeClaim,
-  database: DatabaseSpec,
-  extras: { labels: Record<string, string>; restoreClassName?: string },
-): k8s.types.input.core.v1.PersistentVolumeClaim {
-  const metadata = claim.metadata as { name: string; namespace: string; labels?: Record<string, string> };
-  const spec = claim.spec as k8s.types.input.core.v1.PersistentVolumeClaimSpec;
-  const source = database.restoreFrom;
-  return {
-    ...claim,
-    metadata: { ...metadata, labels: { ...metadata.labels, ...extras.labels } },
-    spec: {
-      ...spec,
-      ...(source?.kind === "volumeSnapshot"
-        ? { dataSource: { apiGroup: "snapshot.storage.k8s.io", kind: "VolumeSnapshot", name: source.name } }
-        : {}),
-      ...(source?.kind === "longhornBackup" && extras.restoreClassName
-        ? { storageClassName: extras.restoreClassName }
-        : {}),
-    },
-  };
-}
-
-/** The volume a database's claim asks for, from the storage layer's handle. */
 export function dataVolumeOf(
-  storage: { storageClassName: string; volumeNameFor?: (databaseName: string) => string },
-  databaseName: string,
+  storage: Pick<StorageHandle, "storageClassName" | "volumeNameFor" | "restoreClassFor">,
+  database: DatabaseSpec,
+  labels: Record<string, string>,
 ): DataVolume {
-  return { storageClassName: storage.storageClassName, volumeName: storage.volumeNameFor?.(databaseName) };
+  const source = database.restoreFrom;
+  const restoreClass =
+    source?.kind === "longhornBackup" ? storage.restoreClassFor?.(database.name) : undefined;
+  const volumeName = storage.volumeNameFor?.(database.name);
+  return {
+    storageClassName: restoreClass ?? storage.storageClassName,
+    ...(volumeName !== undefined ? { volumeName } : {}),
+    labels,
+    ...(source?.kind === "volumeSnapshot" ? { snapshot: source.name } : {}),
+  };
 }

@@ -5,7 +5,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../handle";
-import type { ManagedClusterArgs } from "../managed";
+import { managedClusterHandle, type ManagedClusterArgs } from "../managed";
 import { DATABASE_POOL_LABEL, DNS_SERVICE_IP, POD_CIDR, SERVICE_CIDR } from "../pools";
 import { azureBackupStore } from "./backup-store";
 
@@ -138,33 +138,14 @@ export class AksCluster extends pulumi.ComponentResource {
         )
       : undefined;
 
-    this.handle = {
-      platform: "aks",
+    this.handle = managedClusterHandle(args, {
       provider,
       kubeconfig,
-      zones: args.zones,
-      nodeOs: args.nodeOs,
-      nodeCount: args.nodeCount,
-      volumeSnapshots: true,
+      clusterName: cluster.name,
       nodePreparation: { by: "daemonset" },
-      blockDevices: {
-        kind: "volumes",
-        storageClassName: PREMIUM_DISK_CLASS,
-        sizeGB: settings.storageDiskGB,
-        portworxDeviceSpec: `type=Premium_LRS,size=${settings.storageDiskGB}`,
-        ready: [],
-      },
-      ...(backupStore ? { backupStore } : {}),
-      ...(settings.databasePool ? { databaseNodeSelector: { ...DATABASE_POOL_LABEL } } : {}),
-      summary: {
-        platform: "aks",
-        name: cluster.name,
-        region: settings.region,
-        zones: args.zones,
-        nodeCount: args.nodeCount,
-        nodeImage: settings.nodeImage,
-      },
-    };
+      blockStorage: { storageClassName: PREMIUM_DISK_CLASS, portworxDriveType: "Premium_LRS", ready: [] },
+      backupStore,
+    });
     this.registerOutputs({ clusterName: cluster.name, resourceGroup: group.name });
   }
 }

@@ -4,7 +4,7 @@ import * as iam from "@pulumi/aws/iam";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../handle";
-import type { ManagedClusterArgs } from "../managed";
+import { managedClusterHandle, type ManagedClusterArgs } from "../managed";
 import { execKubeconfig } from "../kubeconfig";
 import { DATABASE_POOL_LABEL, SERVICE_CIDR } from "../pools";
 import { s3BackupStore } from "./backup-store";
@@ -237,43 +237,20 @@ export class EksCluster extends pulumi.ComponentResource {
 
     const backupStore = args.backups ? s3BackupStore(`${name}-backups`, region, this) : undefined;
 
-    this.handle = {
-      platform: "eks",
+    this.handle = managedClusterHandle(args, {
       provider,
       kubeconfig,
-      zones: args.zones,
-      nodeOs: args.nodeOs,
-      nodeCount: args.nodeCount,
-      volumeSnapshots: true,
-      nodePreparation: prepareWithUserData
-        ? {
-            by: "cluster",
-            how: "launch template user data (iscsi-initiator-utils, iscsid)",
-            ready: nodeGroups,
-          }
-        : {
-            by: "cluster",
-            how: `${settings.nodeImage} cannot install packages; nothing to prepare`,
-            ready: nodeGroups,
-          },
-      blockDevices: {
-        kind: "volumes",
-        storageClassName: EKS_BLOCK_STORAGE_CLASS,
-        sizeGB: settings.storageDiskGB,
-        portworxDeviceSpec: `type=gp3,size=${settings.storageDiskGB}`,
-        ready: [gp3],
+      clusterName: cluster.name,
+      nodePreparation: {
+        by: "cluster",
+        how: prepareWithUserData
+          ? "launch template user data (iscsi-initiator-utils, iscsid)"
+          : `${settings.nodeImage} cannot install packages; nothing to prepare`,
+        ready: nodeGroups,
       },
-      ...(backupStore ? { backupStore } : {}),
-      ...(settings.databasePool ? { databaseNodeSelector: { ...DATABASE_POOL_LABEL } } : {}),
-      summary: {
-        platform: "eks",
-        name: cluster.name,
-        region,
-        zones: args.zones,
-        nodeCount: args.nodeCount,
-        nodeImage: settings.nodeImage,
-      },
-    };
+      blockStorage: { storageClassName: EKS_BLOCK_STORAGE_CLASS, portworxDriveType: "gp3", ready: [gp3] },
+      backupStore,
+    });
     this.registerOutputs({ clusterName: cluster.name, vpcId: net.vpc.id });
   }
 }

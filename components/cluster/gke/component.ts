@@ -6,7 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GKE_SECONDARY_RANGES } from "../../config/cloud";
 import type { ClusterHandle } from "../handle";
-import type { ManagedClusterArgs } from "../managed";
+import { managedClusterHandle, type ManagedClusterArgs } from "../managed";
 import { execKubeconfig } from "../kubeconfig";
 import { DATABASE_POOL_LABEL } from "../pools";
 import { gcsBackupStore } from "./backup-store";
@@ -165,37 +165,18 @@ export class GkeCluster extends pulumi.ComponentResource {
       : undefined;
     const nodesPrepared = settings.nodeImage === "COS_CONTAINERD";
 
-    this.handle = {
-      platform: "gke",
+    this.handle = managedClusterHandle(args, {
       provider,
       kubeconfig,
-      zones: args.zones,
-      nodeOs: args.nodeOs,
-      nodeCount: args.nodeCount,
+      clusterName: cluster.name,
       // Ubuntu images get the node-prep DaemonSet; COS is read-only (validation allows it only for
       // storage that needs no host packages).
-      volumeSnapshots: true,
       nodePreparation: nodesPrepared
         ? { by: "cluster", how: "COS_CONTAINERD is read-only; nothing to prepare", ready: pools }
         : { by: "daemonset" },
-      blockDevices: {
-        kind: "volumes",
-        storageClassName: SSD_DISK_CLASS,
-        sizeGB: settings.storageDiskGB,
-        portworxDeviceSpec: `type=pd-ssd,size=${settings.storageDiskGB}`,
-        ready: [],
-      },
-      ...(backupStore ? { backupStore } : {}),
-      ...(settings.databasePool ? { databaseNodeSelector: { ...DATABASE_POOL_LABEL } } : {}),
-      summary: {
-        platform: "gke",
-        name: cluster.name,
-        region,
-        zones: args.zones,
-        nodeCount: args.nodeCount,
-        nodeImage: settings.nodeImage,
-      },
-    };
+      blockStorage: { storageClassName: SSD_DISK_CLASS, portworxDriveType: "pd-ssd", ready: [] },
+      backupStore,
+    });
     this.registerOutputs({ clusterName: cluster.name, network: vpc.name });
   }
 }

@@ -32,7 +32,7 @@ export class IrisDatabase extends pulumi.ComponentResource {
       {
         credentials: irisCredentialsSecret(database, names, password),
         config: irisCpfConfigMap(database, names),
-        claim: irisDataClaim(database, names, dataVolumeOf(args.storage, database.name)),
+        claim: irisDataClaim(database, names, dataVolumeOf(args.storage, database, args.claimLabels)),
         deployment: irisDeployment(database, names, {
           evictionTolerationSeconds: args.evictionTolerationSeconds,
         }),

@@ -32,7 +32,7 @@ export class MysqlDatabase extends pulumi.ComponentResource {
       {
         credentials: mysqlCredentialsSecret(database, names, passwords),
         config: mysqlConfigMap(database, names),
-        claim: mysqlDataClaim(database, names, dataVolumeOf(args.storage, database.name)),
+        claim: mysqlDataClaim(database, names, dataVolumeOf(args.storage, database, args.claimLabels)),
         deployment: mysqlDeployment(database, names, {
           evictionTolerationSeconds: args.evictionTolerationSeconds,
         }),

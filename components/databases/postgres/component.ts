@@ -72,10 +72,12 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     const repoConfig: pulumi.Resource[] = [];
     if (store) {
       const configSecret = `${names.cluster}-pgbackrest`;
-      const credentials =
-        store.kind === "azure-blob"
-          ? { id: store.accountName, secret: store.accountKey }
-          : { id: store.accessKeyId, secret: store.secretAccessKey };
+      // Azure Blob speaks its own API; S3 and GCS (interoperability endpoint) speak S3.
+      const azure = store.kind === "azure-blob";
+      const kind = azure ? "azure" : "s3";
+      const credentials = azure
+        ? { id: store.accountName, secret: store.accountKey }
+        : { id: store.accessKeyId, secret: store.secretAccessKey };
       repoConfig.push(
         new k8s.core.v1.Secret(
           `${name}-pgbackrest`,
@@ -85,18 +87,16 @@ export class PostgresDatabase extends pulumi.ComponentResource {
             stringData: pulumi.secret(
               pulumi
                 .all([credentials.id, credentials.secret])
-                .apply(([id, secret]) =>
-                  pgbackrestConfig(store.kind === "azure-blob" ? "azure" : "s3", { id, secret }),
-                ),
+                .apply(([id, secret]) => pgbackrestConfig(kind, { id, secret })),
             ),
           },
           { ...childOpts, dependsOn: [args.namespace] },
         ),
       );
       objectRepo = {
-        kind: store.kind === "azure-blob" ? "azure" : "s3",
-        bucket: store.kind === "azure-blob" ? store.container : store.bucket,
-        endpoint: store.kind === "azure-blob" ? "" : store.endpoint.replace(/^https:\/\//, ""),
+        kind,
+        bucket: azure ? store.container : store.bucket,
+        endpoint: azure ? "" : store.endpoint.replace(/^https:\/\//, ""),
         region: store.region,
         configSecret,
         schedule: args.backups.schedule,
