@@ -1,8 +1,12 @@
 // hadb: highly available databases on Kubernetes without database mirroring.
-// Thin entry point: validate the stack config (before any resource exists), then build the pipeline.
+// Thin entry point: validate the stack config (before any resource exists), read the DR primary when
+// this stack is a standby (a mismatched pair fails here too), then build the pipeline.
 // Stack outputs are documented in README ("Outputs").
 import * as pulumi from "@pulumi/pulumi";
 import { configFromMap } from "./components/config/load";
+import { readPrimarySite } from "./components/protection/dr/reference";
 import { buildHadb, stackOutputs } from "./components/stack";
 
-export = stackOutputs(buildHadb(configFromMap(pulumi.runtime.allConfig())));
+const config = configFromMap(pulumi.runtime.allConfig());
+
+export = readPrimarySite(config).then((primary) => stackOutputs(buildHadb(config, primary)));

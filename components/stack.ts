@@ -1,7 +1,17 @@
 // The pipeline: cluster -> node prep -> storage -> databases. Each layer gets only the handles below it.
 import * as pulumi from "@pulumi/pulumi";
 import { createCluster } from "./cluster";
-import type { BackupStoreHandle, ClusterSummary } from "./cluster/handle";
+import type { BackupStoreHandle, ClusterHandle, ClusterSummary } from "./cluster/handle";
+import { DEFAULT_DR_INTERVAL_MINUTES } from "./config/disaster-recovery";
+import { LonghornStandbyVolumes, type LonghornStandbySummary } from "./protection/dr/longhorn-component";
+import {
+  PortworxDisasterRecovery,
+  type PortworxDisasterRecoverySummary,
+} from "./protection/dr/portworx-component";
+import { primaryDisasterRecovery } from "./protection/dr/primary";
+import type { PrimarySite } from "./protection/dr/reference";
+import { longhornBackupTarget, type LonghornBackupTarget } from "./storage/longhorn/backup-target";
+import type { StorageHandle } from "./storage/handle";
 import type { HadbConfig } from "./config/types";
 import { stackFailoverBudget } from "./databases/budget";
 import { Databases } from "./databases/component";
@@ -16,7 +26,10 @@ export interface HadbOutputs {
   kubeconfig: pulumi.Output<string> | undefined;
   storageClassName: string;
   namespace: string;
-  databases: Record<string, Omit<import("./databases/endpoint").DatabaseEndpoint, "password">>;
+  databases: Record<
+    string,
+    Omit<import("./databases/endpoint").DatabaseEndpoint, "password" | "credentials">
+  >;
   databasePasswords: pulumi.Output<Record<string, string>>;
   /** Worst-case recovery timeline per database and failure (README "Failover budget"). */
   failoverBudget: Record<string, FailureBudget[]>;
@@ -30,6 +43,10 @@ export interface HadbOutputs {
   cluster: pulumi.Output<pulumi.Unwrap<ClusterSummary>>;
   /** The backup bucket/container (no credentials); only with hadb:backups.enabled. */
   backupStore: pulumi.Output<pulumi.Unwrap<BackupStoreSummary>> | undefined;
+  /** DR pair: what a primary publishes for its standby, or how a standby follows its primary. */
+  disasterRecovery: pulumi.Output<unknown> | undefined;
+  /** DR primary only (secret): backup-target credentials and every database credential. */
+  disasterRecoverySecrets: pulumi.Output<unknown> | undefined;
 }
 
 export interface BackupStoreSummary {
@@ -51,13 +68,35 @@ function backupStoreSummary(store: BackupStoreHandle): BackupStoreSummary {
     : { kind: store.kind, bucket: store.bucket, region: store.region, endpoint: store.endpoint };
 }
 
-export function buildHadb(config: HadbConfig): HadbOutputs {
+/**
+ * `primary` is given on a DR standby (read by StackReference before anything is built): PX-DR pairs the
+ * clusters and lets Stork bring the databases; Longhorn DR creates standby volumes and the databases
+ * at 0 replicas with the primary's credentials.
+ */
+export function buildHadb(stackConfig: HadbConfig, primary?: PrimarySite): HadbOutputs {
+  // A Longhorn standby runs the primary's databases; a PX-DR standby gets them from Stork.
+  const config: HadbConfig =
+    primary?.info.storage === "longhorn"
+      ? { ...stackConfig, databases: primary.info.databases }
+      : stackConfig;
   const cluster = createCluster("cluster", config);
   const nodePrep = new NodePrep("hadb-node-prep", { cluster, enabled: config.prepareNodes });
-  const storage = createStorage(config.storage, config, cluster, nodePrep.handle);
+  const backupTarget = primary ? standbyBackupTarget(primary) : ownBackupTarget(config, cluster);
+  const storage = createStorage(config.storage, config, cluster, nodePrep.handle, backupTarget);
+  const standbyVolumes =
+    primary?.info.storage === "longhorn"
+      ? new LonghornStandbyVolumes("dr-standby-volumes", {
+          cluster,
+          storage,
+          primary,
+          intervalMinutes: config.disasterRecovery?.intervalMinutes ?? DEFAULT_DR_INTERVAL_MINUTES,
+        })
+      : undefined;
+  const pxDisasterRecovery =
+    primary?.info.storage === "portworx" ? portworxStandby(config, cluster, storage, primary) : undefined;
   const databases = new Databases("databases", {
     cluster,
-    storage,
+    storage: standbyVolumes?.storage ?? storage,
     namespace: config.namespace,
     databases: config.databases,
     evictionTolerationSeconds: config.evictionTolerationSeconds,
@@ -69,6 +108,14 @@ export function buildHadb(config: HadbConfig): HadbOutputs {
         claimProtectionLabels(database, storage.backend, config.backups),
       ]),
     ),
+    // Stork owns the namespace's objects on a PX-DR standby (it creates them, at 0 replicas).
+    createNamespace: pxDisasterRecovery === undefined,
+    ...(standbyVolumes && primary
+      ? {
+          standby: true,
+          inheritedCredentials: primary.secrets.apply((secrets) => secrets.databaseCredentials),
+        }
+      : {}),
   });
   const protection = config.backups.enabled
     ? new Protection("protection", {
@@ -90,7 +137,7 @@ export function buildHadb(config: HadbConfig): HadbOutputs {
     backups: protection?.summary,
     namespace: config.namespace,
     databases: Object.fromEntries(
-      endpoints.map(([name, { password: _password, ...plain }]) => [name, plain]),
+      endpoints.map(([name, { password: _password, credentials: _credentials, ...plain }]) => [name, plain]),
     ),
     failoverBudget: stackFailoverBudget(config),
     // pulumi.output resolves the nested outputs (names known after deploy) into one value.
@@ -99,7 +146,93 @@ export function buildHadb(config: HadbConfig): HadbOutputs {
     databasePasswords: pulumi.secret(
       pulumi.all(Object.fromEntries(endpoints.map(([name, endpoint]) => [name, endpoint.password]))),
     ),
+    disasterRecovery: disasterRecoveryOutput(config, {
+      cluster,
+      backupTarget,
+      primary,
+      standby: pxDisasterRecovery?.summary ?? standbyVolumes?.summary,
+    }),
+    disasterRecoverySecrets:
+      config.disasterRecovery?.role === "primary"
+        ? pulumi.secret(
+            pulumi.output({
+              backupTargetCredentials: backupTarget?.credentials,
+              databaseCredentials: Object.fromEntries(
+                endpoints.map(([name, endpoint]) => [name, endpoint.credentials]),
+              ),
+            }),
+          )
+        : undefined,
   };
+}
+
+/** The Longhorn backup target of this stack's own backups. */
+function ownBackupTarget(config: HadbConfig, cluster: ClusterHandle): LonghornBackupTarget | undefined {
+  return config.storage === "longhorn" && config.backups.enabled
+    ? longhornBackupTarget(cluster.backupStore, config.backups.nfsTarget)
+    : undefined;
+}
+
+/** A Longhorn standby reads the primary's target with the primary's credentials (none for NFS). */
+function standbyBackupTarget(primary: PrimarySite): LonghornBackupTarget | undefined {
+  const url = primary.info.longhorn?.backupTarget;
+  if (url === undefined) return undefined;
+  return url.startsWith("nfs://")
+    ? { url }
+    : {
+        url,
+        credentials: pulumi.secret(
+          primary.secrets.apply((secrets) => {
+            if (!secrets.backupTargetCredentials)
+              throw new Error(`the DR primary ${primary.stack} publishes no credentials for ${url}`);
+            return secrets.backupTargetCredentials;
+          }),
+        ),
+      };
+}
+
+function portworxStandby(
+  config: HadbConfig,
+  cluster: ClusterHandle,
+  storage: StorageHandle,
+  primary: PrimarySite,
+): PortworxDisasterRecovery {
+  const standbyDomain = config.portworx?.clusterDomain;
+  const primaryDomain = primary.info.portworx?.clusterDomain;
+  if (!cluster.kubeconfig || standbyDomain === undefined || primaryDomain === undefined)
+    throw new Error("PX-DR standby without kubeconfig or cluster domains passed validation");
+  return new PortworxDisasterRecovery("px-dr", {
+    cluster,
+    kubeconfig: cluster.kubeconfig,
+    kubeContext: config.kubeContext,
+    storage,
+    primary,
+    domains: { primary: primaryDomain, standby: standbyDomain },
+    intervalMinutes: config.disasterRecovery?.intervalMinutes ?? DEFAULT_DR_INTERVAL_MINUTES,
+  });
+}
+
+/** Stack output `disasterRecovery`: what a standby reads (primary), or how this standby follows. */
+function disasterRecoveryOutput(
+  config: HadbConfig,
+  facts: {
+    cluster: ClusterHandle;
+    backupTarget: LonghornBackupTarget | undefined;
+    primary: PrimarySite | undefined;
+    standby: PortworxDisasterRecoverySummary | LonghornStandbySummary | undefined;
+  },
+): pulumi.Output<unknown> | undefined {
+  const dr = config.disasterRecovery;
+  if (dr?.role === "primary")
+    return pulumi.output(
+      primaryDisasterRecovery(config, {
+        kubeconfigExported: facts.cluster.kubeconfig !== undefined,
+        backupTarget: facts.backupTarget?.url,
+      }),
+    );
+  if (dr?.role === "standby" && facts.primary && facts.standby)
+    return pulumi.output({ role: "standby", primaryStack: facts.primary.stack, ...facts.standby });
+  return undefined;
 }
 
 /** The outputs as exported by the stack: keys without a value (e.g. kubeconfig of an existing cluster) are left out. */

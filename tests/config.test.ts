@@ -74,7 +74,105 @@ interface BadCase {
   raw?: Record<string, string>;
 }
 
+/** One site of a PX-DR pair on an existing cluster, valid as given. */
+const pxSite = (extra: Record<string, unknown> = {}) => ({
+  storage: "portworx",
+  blockDevices: ["/dev/sdb"],
+  kubeconfig: "apiVersion: v1\nkind: Config\n",
+  portworx: {
+    clusterName: "metro",
+    clusterDomain: "site-a",
+    kvdb: { endpoints: ["etcd:https://etcd.example:2379"] },
+  },
+  disasterRecovery: { role: "primary" },
+  ...extra,
+});
+
 const BAD_CONFIGS: BadCase[] = [
+  {
+    why: "PX-DR with the internal KVDB",
+    values: pxSite({ portworx: { clusterName: "metro", clusterDomain: "site-a" } }),
+    message:
+      'hadb:portworx.kvdb: (unset) is required with hadb:disasterRecovery: PX-DR forbids the internal KVDB; give {endpoints: ["etcd:https://host:2379"]}, an etcd both sites reach',
+  },
+  {
+    why: "PX-DR site without a cluster domain",
+    values: pxSite({
+      portworx: { clusterName: "metro", kvdb: { endpoints: ["etcd:https://etcd.example:2379"] } },
+    }),
+    message:
+      "hadb:portworx.clusterDomain: (unset) is required with hadb:disasterRecovery: each site is its own cluster domain, e.g. site-a and site-b",
+  },
+  {
+    why: "DR standby without a primary stack reference",
+    values: pxSite({ disasterRecovery: { role: "standby" } }),
+    message:
+      'hadb:disasterRecovery.primaryStack: (unset) is required for role "standby": the primary\'s stack as "org/project/stack" (the standby reads its outputs by StackReference)',
+  },
+  {
+    why: "DR primary naming a primary",
+    values: pxSite({ disasterRecovery: { role: "primary", primaryStack: "acme/hadb/other" } }),
+    message:
+      'hadb:disasterRecovery.primaryStack: "acme/hadb/other" only applies to role "standby" (the standby reads the primary, never the reverse)',
+  },
+  {
+    why: "unknown DR role",
+    values: pxSite({ disasterRecovery: { role: "secondary" } }),
+    message: 'hadb:disasterRecovery.role: "secondary" is not allowed; allowed: primary | standby',
+  },
+  {
+    why: "DR on a backend without a DR mode",
+    values: { storage: "rook-ceph", blockDevices: ["/dev/sdb"], disasterRecovery: { role: "primary" } },
+    message:
+      'hadb:storage: "rook-ceph" has no disaster-recovery mode in hadb; with hadb:disasterRecovery use portworx | longhorn',
+  },
+  {
+    why: "DR standby with its own databases",
+    values: pxSite({
+      disasterRecovery: { role: "standby", primaryStack: "acme/hadb/primary" },
+      databases: [iris()],
+    }),
+    message:
+      'hadb:databases: ["iris"] must stay unset on a standby: its databases are the primary\'s (read through hadb:disasterRecovery.primaryStack)',
+  },
+  {
+    why: "Longhorn DR primary without backups",
+    values: { disasterRecovery: { role: "primary" }, databases: [iris()] },
+    message:
+      "hadb:backups.enabled: false must be true on a Longhorn DR primary: the standby's volumes restore from its backups",
+  },
+  {
+    why: "Longhorn DR standby backing itself up",
+    values: {
+      disasterRecovery: { role: "standby", primaryStack: "acme/hadb/primary" },
+      backups: { enabled: true, target: { nfs: "nfs.example:/backups" } },
+    },
+    message:
+      "hadb:backups.enabled: true must be false on a standby: it has no writer to back up; enable backups when you promote it to primary",
+  },
+  {
+    why: "a cluster domain without a DR pair",
+    values: pxSite({ disasterRecovery: {} }),
+    message: 'hadb:portworx.clusterDomain: "site-a" only applies with hadb:disasterRecovery (a PX-DR pair)',
+  },
+  {
+    why: "a KVDB endpoint without the etcd: prefix",
+    values: pxSite({
+      portworx: {
+        clusterName: "metro",
+        clusterDomain: "site-a",
+        kvdb: { endpoints: ["https://etcd.example:2379"] },
+      },
+    }),
+    message:
+      'hadb:portworx.kvdb.endpoints[0]: "https://etcd.example:2379" must be "etcd:<http|https>://<host>:<port>", e.g. "etcd:https://10.0.0.5:2379"',
+  },
+  {
+    why: "a PX-DR site on the ambient kubeconfig",
+    values: pxSite({ kubeconfig: "" }),
+    message:
+      "hadb:kubeconfig: (unset) is required for a PX-DR site on cloud existing: each site's ClusterPair needs the other's API address (set it with --secret)",
+  },
   {
     why: "unknown cloud",
     values: { cloud: "azure" },
@@ -363,6 +461,12 @@ const BAD_CONFIGS: BadCase[] = [
     values: { cloud: "vagrant", storage: "rook-ceph" },
     message:
       'hadb:vagrant.memoryMB: 4096 is too small for storage "rook-ceph": a node runs a Ceph monitor, an OSD (4 GiB memory target) and a database; give at least 8192',
+  },
+  {
+    why: "a lab VM too small for Portworx",
+    values: { cloud: "vagrant", storage: "portworx", vagrant: { memoryMB: 4096 } },
+    message:
+      'hadb:vagrant.memoryMB: 4096 is too small for storage "portworx": a node runs Portworx (4 GB minimum per node) and a database; give at least 8192',
   },
   {
     why: "rook-ceph on COS (no rbd kernel module)",

@@ -3,12 +3,11 @@
 // OpenAPI schema (kubernetes-models). Proves what the program produces, not what a cluster does with it.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { configFromMap } from "../components/config/load";
 import { ENGINE_CATALOG } from "../components/databases/catalog";
 import type { HadbConfig } from "../components/config/types";
 import { MOCK_SECRET_MARKER } from "../tools/synth/evaluate";
 import { REDACTED, type KubeObject } from "../tools/synth/write";
-import { STACKS, stackConfigValues, synthStack, type ResourceRow, type SynthResult } from "./helpers/synth";
+import { siteConfig, STACKS, synthStack, type ResourceRow, type SynthResult } from "./helpers/synth";
 
 const KUBERNETES_PROVIDER = "pulumi:providers:kubernetes::cluster-k8s";
 const EKS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
@@ -18,7 +17,10 @@ const THIRD_PARTY_GROUPS = [
   "postgres-operator.crunchydata.com",
   "longhorn.io",
   "core.libopenstorage.org",
+  "stork.libopenstorage.org",
 ];
+/** A PX-DR standby writes its pair and schedule to the primary's cluster through this provider. */
+const PRIMARY_PROVIDER = "pulumi:providers:kubernetes::remote-cluster-primary";
 /** Resource type prefix of each cloud's provider: a stack creates resources of its own cloud only. */
 const CLOUD_TYPE_PREFIXES: Record<string, string> = { aks: "azure-native:", eks: "aws:", gke: "gcp:" };
 const decodeBase64 = (text: unknown): string => Buffer.from(String(text), "base64").toString("utf8");
@@ -44,7 +46,9 @@ async function validateSchema(object: KubeObject): Promise<void> {
 
 for (const stack of STACKS) {
   describe(`stack ${stack}`, () => {
-    const config: HadbConfig = configFromMap(stackConfigValues(stack));
+    // A Longhorn DR standby runs its primary's databases: the site's effective configuration.
+    const config: HadbConfig = siteConfig(stack);
+    const standby = config.disasterRecovery?.role === "standby";
     const result = synthStack(stack);
     const deployments = byKind(result, "Deployment");
     const dbDeployments = deployments.filter(
@@ -66,7 +70,8 @@ for (const stack of STACKS) {
       for (const deployment of deployments) {
         const claims = deployment.spec.template.spec.volumes.filter((v: any) => v.persistentVolumeClaim);
         if (claims.length === 0) continue;
-        assert.equal(deployment.spec.replicas, 1, deployment.metadata.name);
+        // A DR standby's writer waits at 0 until `npm run dr -- failover` activates its volume.
+        assert.equal(deployment.spec.replicas, standby ? 0 : 1, deployment.metadata.name);
         assert.equal(deployment.spec.strategy.type, "Recreate", deployment.metadata.name);
       }
     });
@@ -101,7 +106,7 @@ for (const stack of STACKS) {
       const pgUsers = byKind(result, "Secret").filter((secret) => secret.metadata.name.includes("-pguser-"));
       assert.equal(credentials.length + pgUsers.length, config.databases.length);
       for (const secret of byKind(result, "Secret")) {
-        for (const [key, value] of Object.entries(secret.stringData as Record<string, string>)) {
+        for (const [key, value] of Object.entries((secret.stringData ?? {}) as Record<string, string>)) {
           if (/password/.test(key)) assert.equal(value, REDACTED, `${secret.metadata.name} ${key}`);
         }
       }
@@ -135,8 +140,9 @@ for (const stack of STACKS) {
         assert.equal(endpoint.password, undefined);
       }
       assert.equal(result.outputs.storageClassName, `hadb-${config.storage}`);
-      // A kubeconfig is exported (as a secret) only for clusters hadb created.
-      if (config.cloud === "existing") assert.ok(!("kubeconfig" in result.outputs));
+      // A kubeconfig is exported (as a secret) for clusters hadb created or was given one of.
+      if (config.cloud === "existing" && config.kubeconfig === undefined)
+        assert.ok(!("kubeconfig" in result.outputs));
       else assert.equal(result.outputs.kubeconfig, REDACTED);
     });
 
@@ -410,7 +416,14 @@ for (const stack of STACKS) {
           cluster.metadata.annotations?.[`portworx.io/is-${config.cloud}`],
           config.managedCluster ? "true" : undefined,
         );
-        assert.equal(cluster.spec.kvdb.internal, true);
+        // One cluster: internal KVDB. A PX-DR site: the shared external etcd and its own domain.
+        if (config.disasterRecovery) {
+          assert.deepEqual(cluster.spec.kvdb, { endpoints: config.portworx?.kvdbEndpoints });
+          assert.equal(
+            cluster.metadata.annotations?.["portworx.io/misc-args"],
+            `-cluster_domain ${config.portworx?.clusterDomain}`,
+          );
+        } else assert.deepEqual(cluster.spec.kvdb, { internal: true });
         assert.equal(cluster.spec.stork.enabled, true);
         assert.match(cluster.spec.image, /^portworx\/oci-monitor:\d+\.\d+\.\d+$/);
         if (config.managedCluster) {
@@ -779,7 +792,11 @@ for (const stack of STACKS) {
     it("every Kubernetes resource goes through the cluster's provider, and every resource has a parent", () => {
       for (const row of result.resources) {
         if (row.type.startsWith("kubernetes:"))
-          assert.equal(row.provider, KUBERNETES_PROVIDER, `${row.type}::${row.name}`);
+          assert.ok(
+            row.provider === KUBERNETES_PROVIDER ||
+              (standby && row.provider === PRIMARY_PROVIDER && row.parent.endsWith("::px-dr")),
+            `${row.type}::${row.name} goes through ${row.provider}`,
+          );
         if (row.type !== "pulumi:pulumi:Stack")
           assert.notEqual(row.parent, "", `${row.type}::${row.name} has no parent`);
       }
@@ -787,14 +804,15 @@ for (const stack of STACKS) {
 
     it("images are pinned (tag or digest, never latest)", () => {
       const images = result.manifests.flatMap((m: any) => {
-        const pod = m.spec?.template?.spec;
+        // Pod templates only (a MigrationSchedule's template is a Migration spec).
+        const pod = m.spec?.template?.spec?.containers ? m.spec.template.spec : undefined;
         return pod
           ? [...(pod.initContainers ?? []), ...pod.containers].map((c: any) => c.image as string)
           : [];
       });
       // Every workload hadb writes has images; a stack can have none (EKS nodes prepared by user data,
       // only operator-managed databases), and then the operators' charts pin the images.
-      const workloads = result.manifests.filter((m: any) => m.spec?.template?.spec);
+      const workloads = result.manifests.filter((m: any) => m.spec?.template?.spec?.containers);
       assert.equal(images.length > 0, workloads.length > 0);
       for (const release of result.releases)
         assert.match(release.version, /^v?\d+\.\d+\.\d+$/, release.chart);
@@ -823,7 +841,8 @@ for (const stack of STACKS) {
 
     it("every built-in Kubernetes object is valid against the Kubernetes OpenAPI schema", async () => {
       assert.ok(result.manifests.length > 0);
-      for (const object of result.manifests) {
+      // Objects a DR standby writes to its primary's cluster are checked the same way.
+      for (const object of [...result.manifests, ...Object.values(result.remoteManifests).flat()]) {
         // Custom resources of third-party operators: checked by their typed builders' tests (and the
         // e2e tier against the operators' own CRDs), not by the built-in schema.
         if (THIRD_PARTY_GROUPS.includes(object.apiVersion.split("/")[0] ?? "")) continue;

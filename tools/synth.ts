@@ -1,13 +1,19 @@
 // npm run synth -- <stack | path/to/stack.yaml> [--out DIR] [--json]
 // Evaluates the real program offline with that stack's config and writes the reviewable output
 // (default folder: out/synth/<stack>). Exits 1 with the config errors when the config is invalid.
+// A DR standby's primary (hadb:disasterRecovery.primaryStack "org/project/<name>") is evaluated first,
+// from stacks/<name>.yaml in a child process, and answers the standby's StackReference.
+// (--reference-outputs FILE is that child mode: it writes the outputs, secrets unredacted, to FILE.)
 
-import { resolve } from "node:path";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { ConfigError } from "../components/config/validate";
 import { formatBudget } from "../components/databases/budget";
 import type { FailureBudget } from "../components/failover/budget";
-import { EvaluationError, evaluateProgram } from "./synth/evaluate";
-import { readStackFile } from "./synth/stackfile";
+import { EvaluationError, evaluateProgram, SecretValue, type ReferencedStack } from "./synth/evaluate";
+import { primaryStackOf, readStackFile, type StackFile } from "./synth/stackfile";
 import { writeSynth } from "./synth/write";
 
 /** The synth's own output (stdout); the evaluated program's log lines go to stderr. */
@@ -27,11 +33,15 @@ async function main(): Promise<void> {
   let target: string | undefined;
   let outArg: string | undefined;
   let json = false;
+  let referenceOutputs: string | undefined;
   for (let index = 0; index < args.length; index++) {
     const arg = args[index] ?? "";
     if (arg === "--out") {
       outArg = args[++index];
       if (outArg === undefined) usage();
+    } else if (arg === "--reference-outputs") {
+      referenceOutputs = args[++index];
+      if (referenceOutputs === undefined) usage();
     } else if (arg === "--json") json = true;
     else if (arg.startsWith("--") || target !== undefined) usage();
     else target = arg;
@@ -45,7 +55,12 @@ async function main(): Promise<void> {
     stack: stackFile.stack,
     config: stackFile.config,
     secretKeys: stackFile.secretKeys,
+    stackReferences: referencedStacks(stackFile),
   });
+  if (referenceOutputs !== undefined) {
+    writeFileSync(referenceOutputs, JSON.stringify(asReferencedStack(evaluation.outputs)));
+    return;
+  }
   const summary = writeSynth(evaluation, outDir);
   const budgets = (evaluation.outputs.failoverBudget ?? {}) as Record<string, FailureBudget[]>;
   if (json) {
@@ -76,6 +91,44 @@ main().catch((error: unknown) => {
     console.error(`resources registered before the error: ${error.registered}`);
   process.exit(1);
 });
+
+/** Outputs as another stack's StackReference sees them: values plus the names of the secret ones. */
+function asReferencedStack(outputs: Record<string, unknown>): ReferencedStack {
+  const secretOutputNames = Object.keys(outputs).filter((name) => outputs[name] instanceof SecretValue);
+  const unwrap = (value: unknown): unknown =>
+    value instanceof SecretValue
+      ? unwrap(value.value)
+      : Array.isArray(value)
+        ? value.map(unwrap)
+        : value !== null && typeof value === "object"
+          ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrap(v)]))
+          : value;
+  return { outputs: unwrap(outputs) as Record<string, unknown>, secretOutputNames };
+}
+
+/** The primary of a DR standby, evaluated offline from its stack file (one runtime per process). */
+function referencedStacks(stackFile: StackFile): Record<string, ReferencedStack> {
+  const reference = primaryStackOf(stackFile.config);
+  if (reference === undefined) return {};
+  const peer = reference.split("/").pop() ?? reference;
+  const work = mkdtempSync(join(tmpdir(), "hadb-reference-"));
+  try {
+    const file = join(work, "outputs.json");
+    const run = spawnSync(
+      process.execPath,
+      ["--import", "tsx", __filename, peer, "--reference-outputs", file],
+      { cwd: projectRoot, encoding: "utf8" },
+    );
+    if (run.status !== 0)
+      throw new Error(
+        `evaluating ${reference} (stacks/${peer}.yaml) for the StackReference failed:\n${run.stderr}`,
+      );
+    return { [reference]: JSON.parse(readFileSync(file, "utf8")) as ReferencedStack };
+  } finally {
+    // It holds the primary's mock secrets unredacted.
+    rmSync(work, { recursive: true, force: true });
+  }
+}
 
 function findConfigError(error: unknown): Error | undefined {
   const start = error instanceof EvaluationError ? error.error : error;

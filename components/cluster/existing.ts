@@ -33,7 +33,8 @@ export class ExistingCluster extends pulumi.ComponentResource {
     this.handle = {
       platform: "existing",
       provider,
-      kubeconfig: undefined,
+      // Exported when given: a DR standby pairs with this cluster through it.
+      kubeconfig: args.kubeconfig !== undefined ? pulumi.secret(args.kubeconfig) : undefined,
       zones: args.zones,
       nodeOs: args.nodeOs,
       nodeCount: args.nodeCount,

@@ -10,7 +10,7 @@ export interface ClusterHandle {
   platform: Cloud;
   /** Every Kubernetes resource of the stack is created through this provider. */
   provider: k8s.Provider;
-  /** Kubeconfig (secret) when hadb created the cluster; undefined for an existing cluster. */
+  /** Kubeconfig (secret) when hadb created the cluster or hadb:kubeconfig gave it; else undefined. */
   kubeconfig: pulumi.Output<string> | undefined;
   zones: string[];
   nodeOs: NodeOsFamily;

@@ -134,7 +134,7 @@ export const CONFIG_KEYS = {
     type: "object",
     default: {},
     description:
-      "storage=portworx only: {clusterName, azure: {tenantId, clientId}} (AKS needs a service principal that manages disks).",
+      "storage=portworx only: {clusterName, azure: {tenantId, clientId}, kvdb: {endpoints}, clusterDomain} (AKS needs a service principal that manages disks; PX-DR needs kvdb and clusterDomain).",
   },
   portworxAzureClientSecret: {
     type: "string",
@@ -155,6 +155,12 @@ export const CONFIG_KEYS = {
     default: {},
     description:
       "Snapshots and off-cluster backups: {enabled, schedule, retain, snapshotSchedule, snapshotRetain, target: {nfs}} (README: Backups and DR). On aks/eks/gke hadb creates the bucket.",
+  },
+  disasterRecovery: {
+    type: "object",
+    default: {},
+    description:
+      'A site of a DR pair: {role: primary | standby, primaryStack: "org/project/stack" (standby), intervalMinutes} (README: Backups and DR). Storage portworx (PX-DR) or longhorn (DR volumes).',
   },
   databases: {
     // Pulumi.yaml's typed config has no object type (pulumi/pulumi#11321): this key is declared

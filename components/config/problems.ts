@@ -14,6 +14,8 @@ export const oneOf = (values: readonly string[]): string => values.join(" | ");
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
+export const isEmptyObject = (value: unknown): boolean => isRecord(value) && Object.keys(value).length === 0;
+
 /** Collects problems with uniform wording; each reader returns a usable fallback so checking goes on. */
 export class Problems {
   readonly list: string[] = [];

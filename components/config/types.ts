@@ -186,7 +186,28 @@ export interface PortworxSettings {
   azure?: { tenantId: string; clientId: string; clientSecret: string };
   /** SaaS licence key; undefined = 30-day trial. */
   licenseKey?: string;
+  /** External etcd endpoints ("etcd:https://host:2379"); undefined = the internal KVDB. PX-DR needs them. */
+  kvdbEndpoints?: string[];
+  /** PX-DR: this site's cluster domain inside the stretched Portworx cluster. */
+  clusterDomain?: string;
 }
+
+export const DISASTER_RECOVERY_ROLES = ["primary", "standby"] as const;
+export type DisasterRecoveryRole = (typeof DISASTER_RECOVERY_ROLES)[number];
+
+/** Backends with a disaster-recovery mode: PX-DR (synchronous) and Longhorn DR volumes (asynchronous). */
+export const DISASTER_RECOVERY_BACKENDS: readonly StorageBackend[] = ["portworx", "longhorn"];
+
+/** `hadb:disasterRecovery`: this stack is one site of a primary/standby pair. */
+export type DisasterRecoverySettings =
+  | { role: "primary"; intervalMinutes: number }
+  | {
+      role: "standby";
+      /** The primary's stack, as StackReference names it: "org/project/stack". */
+      primaryStack: string;
+      /** PX-DR: how often Kubernetes resources follow; Longhorn: how often new standby volumes are set up. */
+      intervalMinutes: number;
+    };
 
 /** `hadb:backups`: scheduled snapshots and off-cluster backups. */
 export interface BackupSettings {
@@ -236,4 +257,6 @@ export interface HadbConfig {
   /** Present exactly when cloud is aks, eks or gke. */
   managedCluster?: ManagedClusterSettings;
   backups: BackupSettings;
+  /** Present when this stack is one site of a DR pair. */
+  disasterRecovery?: DisasterRecoverySettings;
 }

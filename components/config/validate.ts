@@ -7,7 +7,9 @@ import { isCidr, isWholeInternet } from "./network";
 import { MEBIBYTE, parseQuantity } from "./quantity";
 import { KUBERNETES_DEFAULT_TOLERATION_SECONDS } from "../failover/timings";
 import { readIscsi } from "./iscsi";
-import { ConfigError, isRecord, oneOf, Problems } from "./problems";
+import { ConfigError, isEmptyObject, isRecord, oneOf, Problems } from "./problems";
+import { readPortworx } from "./portworx";
+import { checkDomainWithoutPair, readDisasterRecovery } from "./disaster-recovery";
 import { NOT_SUPPORTED_YET } from "./support";
 import { readVagrant } from "./vagrant";
 import { CLOUD_RULES, readManagedCluster } from "./cloud";
@@ -35,7 +37,6 @@ import {
   type IrisSettings,
   type IscsiSettings,
   type MysqlSettings,
-  type PortworxSettings,
   type PostgresSettings,
   type RestoreSource,
   type VagrantSettings,
@@ -234,7 +235,7 @@ export function validateConfig(
       problems.add(
         `${key("vagrant")}.memoryMB`,
         vagrant.memoryMB,
-        `is too small for storage "${storage}": a node runs a Ceph monitor, an OSD (4 GiB memory target) and a database; give at least ${MIN_CEPH_NODE_MEMORY_MB}`,
+        `is too small for storage "${storage}": a node runs ${storage === "portworx" ? "Portworx (4 GB minimum per node)" : "a Ceph monitor, an OSD (4 GiB memory target)"} and a database; give at least ${MIN_CEPH_NODE_MEMORY_MB}`,
       );
   } else if (!isEmptyObject(vagrantRaw))
     problems.add(key("vagrant"), vagrantRaw, `only applies to cloud "vagrant" (cloud is "${cloud}")`);
@@ -273,6 +274,20 @@ export function validateConfig(
   // Clouds serve VolumeSnapshots; elsewhere hadb installs the controller along with backups.
   const snapshotsServed = (MANAGED_CLOUDS as readonly string[]).includes(cloud) || backups.enabled;
   checkRestores(problems, key("databases"), databases, storage, backups, snapshotsServed);
+  const disasterRecovery = readDisasterRecovery(
+    problems,
+    key("disasterRecovery"),
+    withDefault(raw, "disasterRecovery"),
+    {
+      storage,
+      portworx,
+      backups,
+      databases,
+      databasesSet: raw.databases !== undefined,
+      ambientKubeconfig: cloud === "existing" && kubeconfig === undefined,
+    },
+  );
+  if (!disasterRecovery) checkDomainWithoutPair(problems, portworx);
 
   if (problems.list.length > 0) throw new ConfigError(problems.list);
   return {
@@ -294,6 +309,7 @@ export function validateConfig(
     blockDevices,
     ...(portworx ? { portworx } : {}),
     backups,
+    ...(disasterRecovery ? { disasterRecovery } : {}),
   };
 }
 
@@ -428,8 +444,6 @@ function readBackups(
     );
   return settings;
 }
-
-const isEmptyObject = (value: unknown): boolean => isRecord(value) && Object.keys(value).length === 0;
 
 /** Fixed node ports are cluster-wide: two databases cannot claim the same one. */
 function checkNodePorts(problems: Problems, key: string, databases: DatabaseSpec[]): void {
@@ -959,69 +973,4 @@ function checkRestores(
         'cannot be restored onto storage "iscsi": static LUNs have no snapshots',
       );
   });
-}
-
-const CLUSTER_NAME = /^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function readPortworx(
-  problems: Problems,
-  raw: Partial<Record<ConfigKey, unknown>>,
-  context: { cloud: Cloud; storage: StorageBackend },
-): PortworxSettings | undefined {
-  const key = "hadb:portworx";
-  const value = raw.portworx ?? {};
-  const secret = (name: "portworxAzureClientSecret" | "portworxLicenseKey"): string | undefined =>
-    typeof raw[name] === "string" && raw[name] !== "" ? raw[name] : undefined;
-  if (context.storage !== "portworx") {
-    if (!isEmptyObject(value))
-      problems.add(key, value, `only applies to storage "portworx" (storage is "${context.storage}")`);
-    for (const name of ["portworxAzureClientSecret", "portworxLicenseKey"] as const)
-      if (secret(name) !== undefined)
-        problems.add(
-          `hadb:${name}`,
-          "(set)",
-          `only applies to storage "portworx" (storage is "${context.storage}")`,
-        );
-    return undefined;
-  }
-  if (!isRecord(value)) {
-    problems.add(key, value, "must be an object with clusterName and, on aks, azure: {tenantId, clientId}");
-    return undefined;
-  }
-  problems.unknownKeys(key, value, ["clusterName", "azure"]);
-  const clusterName =
-    value.clusterName === undefined
-      ? "hadb-px"
-      : (problems.string(
-          `${key}.clusterName`,
-          value.clusterName,
-          CLUSTER_NAME,
-          "must be a DNS label of at most 40 characters",
-        ) ?? "hadb-px");
-  const settings: PortworxSettings = { clusterName };
-  const licenseKey = secret("portworxLicenseKey");
-  if (licenseKey !== undefined) settings.licenseKey = licenseKey;
-  const azure = value.azure;
-  if (context.cloud === "aks") {
-    const clientSecret = secret("portworxAzureClientSecret");
-    if (!isRecord(azure) || typeof azure.tenantId !== "string" || typeof azure.clientId !== "string") {
-      problems.add(
-        `${key}.azure`,
-        azure,
-        "is required on aks: {tenantId, clientId} of a service principal allowed to manage disks in the node resource group (README: Portworx)",
-      );
-    } else if (!UUID.test(azure.tenantId) || !UUID.test(azure.clientId)) {
-      problems.add(`${key}.azure`, azure, "must hold the tenant and client IDs as GUIDs");
-    } else if (clientSecret === undefined) {
-      problems.add(
-        "hadb:portworxAzureClientSecret",
-        undefined,
-        "is required on aks: `pulumi config set --secret hadb:portworxAzureClientSecret <secret>`",
-      );
-    } else settings.azure = { tenantId: azure.tenantId, clientId: azure.clientId, clientSecret };
-  } else if (azure !== undefined) {
-    problems.add(`${key}.azure`, azure, `only applies to cloud "aks" (cloud is "${context.cloud}")`);
-  }
-  return settings;
 }

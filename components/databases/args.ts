@@ -1,4 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../cluster/handle";
 import type { DatabaseSpec } from "../config/types";
 import type { StorageHandle } from "../storage/handle";
@@ -13,4 +14,8 @@ export interface DatabaseArgs {
   evictionTolerationSeconds: number;
   /** Extra labels of the data claim (Longhorn recurring-job groups of the protection plan). */
   claimLabels: Record<string, string>;
+  /** DR standby: 0 replicas until activation scales the writer up (`npm run dr`). */
+  standby?: boolean;
+  /** DR standby: the primary's credentials per role, instead of generated ones. */
+  inheritedCredentials?: pulumi.Output<Record<string, string>>;
 }

@@ -2,9 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../cluster/handle";
 import type { BackupSettings, DatabaseSpec } from "../config/types";
-import { recommendedLabels } from "../shared/labels";
 import type { StorageHandle } from "../storage/handle";
 import type { DatabaseEndpoint } from "./endpoint";
+import { databaseNamespace } from "./namespace";
 import { IrisDatabase } from "./iris/component";
 import { MysqlDatabase } from "./mysql/component";
 import { PostgresDatabase, PostgresOperator } from "./postgres/component";
@@ -19,6 +19,12 @@ export interface DatabasesArgs {
   backups: BackupSettings;
   /** Per database name: extra data-claim labels (protection plan). */
   claimLabels: Record<string, Record<string, string>>;
+  /** False where something else owns the namespace (Stork on a PX-DR standby). */
+  createNamespace: boolean;
+  /** DR standby: databases at 0 replicas until activation. */
+  standby?: boolean;
+  /** DR standby: the primary's credentials, per database and role. */
+  inheritedCredentials?: pulumi.Output<Record<string, Record<string, string>>>;
 }
 
 /** The database namespace and one component per configured database. */
@@ -27,21 +33,14 @@ export class Databases extends pulumi.ComponentResource {
 
   constructor(name: string, args: DatabasesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("hadb:databases:Databases", name, {}, opts);
-    const namespace = new k8s.core.v1.Namespace(
-      `${name}-ns`,
-      {
-        metadata: {
-          name: args.namespace,
-          labels: {
-            ...recommendedLabels({ name: "hadb", instance: args.namespace, component: "databases" }),
-            // No host access for database pods; warn about anything short of "restricted".
-            "pod-security.kubernetes.io/enforce": "baseline",
-            "pod-security.kubernetes.io/warn": "restricted",
-          },
-        },
-      },
-      { parent: this, provider: args.cluster.provider },
-    );
+    if (!args.createNamespace) {
+      this.registerOutputs({ databases: [] });
+      return;
+    }
+    const namespace = new k8s.core.v1.Namespace(`${name}-ns`, databaseNamespace(args.namespace), {
+      parent: this,
+      provider: args.cluster.provider,
+    });
     let operator: PostgresOperator | undefined;
     for (const database of args.databases) {
       const common = {
@@ -52,6 +51,14 @@ export class Databases extends pulumi.ComponentResource {
         namespaceName: args.namespace,
         evictionTolerationSeconds: args.evictionTolerationSeconds,
         claimLabels: args.claimLabels[database.name] ?? {},
+        ...(args.standby ? { standby: true } : {}),
+        ...(args.inheritedCredentials
+          ? {
+              inheritedCredentials: args.inheritedCredentials.apply(
+                (credentials) => credentials[database.name] ?? {},
+              ),
+            }
+          : {}),
       };
       switch (database.engine) {
         case "iris":

@@ -15,6 +15,8 @@ export interface DatabaseEndpoint {
   credentialsSecret: string;
   /** The password, as a Pulumi secret. */
   password: pulumi.Output<string>;
+  /** Every credential hadb set for the engine, by role (secrets; a DR standby reuses them). */
+  credentials: Record<string, pulumi.Output<string>>;
 }
 
 /** In-cluster DNS name of a database Service. */

@@ -20,6 +20,8 @@ export interface DatabaseResourceContext {
   cluster: ClusterHandle;
   storage: StorageHandle;
   namespace: k8s.core.v1.Namespace;
+  /** DR standby: created at 0 replicas; activation owns the count from then on. */
+  standby?: boolean;
 }
 
 export function createDatabaseResources(
@@ -39,10 +41,18 @@ export function createDatabaseResources(
     dependsOn: [context.namespace, ...context.storage.ready],
   });
   const placed = onNodes(manifests.deployment, context.cluster.databaseNodeSelector);
-  const deployment = new k8s.apps.v1.Deployment(name, placed, {
-    ...childOpts,
-    dependsOn: [credentials, config, claim],
-  });
+  const deployment = new k8s.apps.v1.Deployment(
+    name,
+    context.standby
+      ? { ...placed, spec: { ...(placed.spec as k8s.types.input.apps.v1.DeploymentSpec), replicas: 0 } }
+      : placed,
+    {
+      ...childOpts,
+      dependsOn: [credentials, config, claim],
+      // On a standby `npm run dr -- activate` scales the writer up; `pulumi up` must not scale it back.
+      ...(context.standby ? { ignoreChanges: ["spec.replicas"] } : {}),
+    },
+  );
   const service = new k8s.core.v1.Service(`${name}-svc`, manifests.service, {
     ...childOpts,
     dependsOn: [deployment],

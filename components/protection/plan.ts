@@ -3,6 +3,7 @@
 // longhorn.io/v1beta2 (RecurringJob), snapshot.storage.k8s.io/v1 and batch/v1.
 import type * as k8s from "@pulumi/kubernetes";
 import { readFileSync } from "node:fs";
+import { kubectlCronJob } from "./kubectl-job";
 import { join } from "node:path";
 import type { BackupSettings, DatabaseSpec, StorageBackend } from "../config/types";
 import { recommendedLabels } from "../shared/labels";
@@ -15,12 +16,6 @@ export const SNAPSHOT_GROUP = "hadb-snapshots";
 export const BACKUP_GROUP = "hadb-backups";
 export const LONGHORN_SNAPSHOT_CLASS = "hadb-longhorn-snapshots";
 export const LONGHORN_BACKUP_CLASS = "hadb-longhorn-backups";
-
-/**
- * Image of the IRIS backup job: bash + kubectl. alpine/k8s publishes one tag per Kubernetes patch
- * release; 1.35.0 matches the clouds' default minor.
- */
-export const BACKUP_JOB_IMAGE = "alpine/k8s:1.35.0";
 
 /** How a database's data is made consistent before it leaves the cluster. */
 export type Consistency = "iris-freeze" | "crash-consistent" | "pgbackrest";
@@ -116,68 +111,20 @@ export function irisBackupCronJob(
   names: IrisBackupNames,
   args: { schedule: string; retain: number; snapshotClass: string },
 ): k8s.types.input.batch.v1.CronJob {
-  const labels = recommendedLabels({ name: "iris-backup", instance: names.deployment, component: "backup" });
-  return {
-    metadata: { name: names.job, namespace: names.namespace, labels },
-    spec: {
-      schedule: args.schedule,
-      timeZone: "Etc/UTC",
-      // A backup still running is never joined by a second one (two freezes would fight).
-      concurrencyPolicy: "Forbid",
-      successfulJobsHistoryLimit: 3,
-      failedJobsHistoryLimit: 3,
-      jobTemplate: {
-        spec: {
-          backoffLimit: 1,
-          activeDeadlineSeconds: 900,
-          template: {
-            metadata: { labels },
-            spec: {
-              serviceAccountName: names.job,
-              restartPolicy: "Never",
-              securityContext: {
-                runAsNonRoot: true,
-                runAsUser: 65534,
-                runAsGroup: 65534,
-                seccompProfile: { type: "RuntimeDefault" },
-              },
-              containers: [
-                {
-                  name: "backup",
-                  image: BACKUP_JOB_IMAGE,
-                  command: ["bash", "/scripts/iris-backup.sh"],
-                  env: [
-                    { name: "HADB_NAMESPACE", value: names.namespace },
-                    { name: "HADB_DEPLOYMENT", value: names.deployment },
-                    { name: "HADB_CLAIM", value: names.claim },
-                    { name: "HADB_SNAPSHOT_CLASS", value: args.snapshotClass },
-                    { name: "HADB_RETAIN", value: String(args.retain) },
-                    // kubectl keeps its discovery cache under $HOME.
-                    { name: "HOME", value: "/tmp" },
-                  ],
-                  securityContext: {
-                    allowPrivilegeEscalation: false,
-                    readOnlyRootFilesystem: true,
-                    capabilities: { drop: ["ALL"] },
-                  },
-                  resources: {
-                    requests: { cpu: "50m", memory: "64Mi" },
-                    limits: { cpu: "500m", memory: "256Mi" },
-                  },
-                  volumeMounts: [
-                    { name: "script", mountPath: "/scripts", readOnly: true },
-                    { name: "tmp", mountPath: "/tmp" },
-                  ],
-                },
-              ],
-              volumes: [
-                { name: "script", configMap: { name: names.job } },
-                { name: "tmp", emptyDir: {} },
-              ],
-            },
-          },
-        },
-      },
-    },
-  };
+  return kubectlCronJob({
+    name: names.job,
+    namespace: names.namespace,
+    labels: recommendedLabels({ name: "iris-backup", instance: names.deployment, component: "backup" }),
+    schedule: args.schedule,
+    script: "iris-backup.sh",
+    env: [
+      { name: "HADB_NAMESPACE", value: names.namespace },
+      { name: "HADB_DEPLOYMENT", value: names.deployment },
+      { name: "HADB_CLAIM", value: names.claim },
+      { name: "HADB_SNAPSHOT_CLASS", value: args.snapshotClass },
+      { name: "HADB_RETAIN", value: String(args.retain) },
+    ],
+    activeDeadlineSeconds: 900,
+    container: "backup",
+  });
 }

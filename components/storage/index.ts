@@ -4,7 +4,7 @@ import type { HadbConfig } from "../config/types";
 import type { NodePrepHandle } from "../nodeprep/component";
 import type { StorageHandle } from "./handle";
 import { IscsiStorage } from "./iscsi/component";
-import { longhornBackupTarget } from "./longhorn/backup-target";
+import type { LonghornBackupTarget } from "./longhorn/backup-target";
 import { Longhorn } from "./longhorn/component";
 import { Portworx } from "./portworx/component";
 import { RookCeph } from "./rook-ceph/component";
@@ -18,6 +18,8 @@ export function createStorage(
   config: HadbConfig,
   cluster: ClusterHandle,
   nodePrep: NodePrepHandle,
+  /** Longhorn: where backups go (a DR standby: where the primary's backups are read from). */
+  backupTarget: LonghornBackupTarget | undefined,
   opts?: pulumi.ComponentResourceOptions,
 ): StorageHandle {
   switch (config.storage) {
@@ -35,9 +37,7 @@ export function createStorage(
                 : [],
             ),
           ),
-          ...(config.backups.enabled
-            ? { backupTarget: longhornBackupTarget(cluster.backupStore, config.backups.nfsTarget) }
-            : {}),
+          ...(backupTarget ? { backupTarget } : {}),
         },
         opts,
       ).handle;

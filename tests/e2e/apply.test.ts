@@ -16,7 +16,7 @@ import {
 } from "../../test/controlplane/cluster";
 import { APPLY_ARGS, standInVolumes, toYaml, volumeFor } from "../../test/controlplane/lab";
 import type { KubeObject } from "../../tools/synth/write";
-import { STACKS, stackConfigValues, synthStack, type SynthResult } from "../helpers/synth";
+import { siteConfig, STACKS, stackConfigValues, synthStack, type SynthResult } from "../helpers/synth";
 
 const missing = missingBinaries();
 // DEVELOPERS.md: in CI a missing tool is a failure, locally a skip.
@@ -27,7 +27,9 @@ const skip =
 
 /** Databases hadb runs as its own single-writer Deployment (not through an operator). */
 const hadbRunDatabases = (stack: string) =>
-  configFromMap(stackConfigValues(stack)).databases.filter((database) => database.engine !== "postgres");
+  siteConfig(stack).databases.filter((database) => database.engine !== "postgres");
+/** A Longhorn DR standby's writers wait at 0 replicas until `npm run dr -- failover` scales them up. */
+const isStandby = (stack: string) => siteConfig(stack).disasterRecovery?.role === "standby";
 
 const CLUSTER_SCOPED_KINDS = new Set([
   "Namespace",
@@ -131,6 +133,17 @@ describe("e2e apply: every stack on a real API server", { skip }, () => {
         const nodes = new Set(plane().nodes.map((n) => n.name));
         for (const deployment of deployments) {
           const namespace = deployment.metadata.namespace ?? "default";
+          if (isStandby(stack)) {
+            // Standing by: no writer. Activation's last step scales it to 1 (tools/dr/run.ts "scale-up").
+            assert.equal((deployment.spec as { replicas: number }).replicas, 0);
+            await plane().kubectl([
+              "-n",
+              namespace,
+              "scale",
+              `deployment/${deployment.metadata.name}`,
+              "--replicas=1",
+            ]);
+          }
           await plane().kubectl([
             "-n",
             namespace,
@@ -160,6 +173,33 @@ describe("e2e apply: every stack on a real API server", { skip }, () => {
             .filter(Boolean);
           assert.equal(podNodes.length, 1, `${deployment.metadata.name}: one pod (one writer)`);
           assert.ok(nodes.has(podNodes[0] ?? ""), `${deployment.metadata.name} runs on ${podNodes[0]}`);
+        }
+      });
+
+      it("fills every service-account token Secret (the PX-DR pairs are built from them)", async () => {
+        const tokens = builtIn.filter(
+          (o) =>
+            o.kind === "Secret" && (o as { type?: string }).type === "kubernetes.io/service-account-token",
+        );
+        for (const secret of tokens) {
+          const namespace = secret.metadata.namespace ?? "default";
+          await plane().kubectl([
+            "-n",
+            namespace,
+            "wait",
+            "--for=jsonpath={.data.token}",
+            `secret/${secret.metadata.name}`,
+            "--timeout=60s",
+          ]);
+          const token = await plane().kubectl([
+            "-n",
+            namespace,
+            "get",
+            `secret/${secret.metadata.name}`,
+            "-o",
+            "jsonpath={.data.token}",
+          ]);
+          assert.ok(Buffer.from(token, "base64").toString("utf8").split(".").length === 3, "a JWT");
         }
       });
 

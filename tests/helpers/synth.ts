@@ -5,7 +5,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
-import { readStackFile } from "../../tools/synth/stackfile";
+import { configFromMap } from "../../components/config/load";
+import type { HadbConfig } from "../../components/config/types";
+import { primaryStackOf, readStackFile } from "../../tools/synth/stackfile";
 import type { HelmRelease, KubeObject } from "../../tools/synth/write";
 
 export const PROJECT_ROOT = resolve(__dirname, "..", "..");
@@ -28,7 +30,10 @@ export interface SynthResult {
   stack: string;
   dir: string;
   resources: ResourceRow[];
+  /** Objects of the stack's own cluster. */
   manifests: KubeObject[];
+  /** Objects sent to another cluster (a DR standby's pair on its primary), by provider folder. */
+  remoteManifests: Record<string, KubeObject[]>;
   releases: HelmRelease[];
   outputs: Record<string, unknown>;
   /** Every file the synth wrote, as text. */
@@ -95,7 +100,12 @@ function currentProgramHash(): string {
  */
 function synthDirectory(stack: string): string {
   const stackFile = readFileSync(join(PROJECT_ROOT, "stacks", `${stack}.yaml`));
-  const key = createHash("sha256").update(currentProgramHash()).update(stackFile).digest("hex").slice(0, 16);
+  const hash = createHash("sha256").update(currentProgramHash()).update(stackFile);
+  // A DR standby's synth reads its primary's stack file too.
+  const primary = primaryStackOf(readStackFile(PROJECT_ROOT, stack).config);
+  if (primary !== undefined)
+    hash.update(readFileSync(join(PROJECT_ROOT, "stacks", `${primary.split("/").pop() ?? ""}.yaml`)));
+  const key = hash.digest("hex").slice(0, 16);
   const cacheRoot = join(tmpdir(), "hadb-synth-cache");
   const dir = join(cacheRoot, `${stack}-${key}`);
   if (existsSync(join(dir, "outputs.json"))) return dir;
@@ -129,14 +139,20 @@ export function synthStack(stack: string): SynthResult {
   const dir = synthDirectory(stack);
   const texts = readTree(dir);
   const manifestFiles = Object.keys(texts)
-    .filter((file) => file.startsWith("manifests/"))
+    .filter((file) => /^manifests\/[^/]+$/.test(file))
     .sort();
+  const remoteManifests: Record<string, KubeObject[]> = {};
+  for (const file of Object.keys(texts).sort()) {
+    const folder = /^manifests\/([^/]+)\/[^/]+$/.exec(file)?.[1];
+    if (folder !== undefined) (remoteManifests[folder] ??= []).push(parse(texts[file] ?? "") as KubeObject);
+  }
   const releaseFiles = Object.keys(texts).filter((file) => file.startsWith("helm/"));
   return {
     stack,
     dir,
     resources: JSON.parse(texts["resources.json"] ?? "[]") as ResourceRow[],
     manifests: manifestFiles.map((file) => parse(texts[file] ?? "") as KubeObject),
+    remoteManifests,
     releases: releaseFiles.map((file) => parse(texts[file] ?? "") as HelmRelease),
     outputs: JSON.parse(texts["outputs.json"] ?? "{}") as Record<string, unknown>,
     texts,
@@ -146,4 +162,16 @@ export function synthStack(stack: string): SynthResult {
 /** A stack file's config map, read exactly as `npm run synth` reads it. */
 export function stackConfigValues(stack: string): Record<string, string> {
   return readStackFile(PROJECT_ROOT, stack).config;
+}
+
+/**
+ * A stack's effective configuration as the program builds it: a Longhorn DR standby runs its
+ * primary's databases (read from the primary's stack file, as the offline StackReference does).
+ */
+export function siteConfig(stack: string): HadbConfig {
+  const config = configFromMap(stackConfigValues(stack));
+  const dr = config.disasterRecovery;
+  if (dr?.role !== "standby" || config.storage !== "longhorn") return config;
+  const primary = configFromMap(stackConfigValues(dr.primaryStack.split("/").pop() ?? ""));
+  return { ...config, databases: primary.databases };
 }

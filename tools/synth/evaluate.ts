@@ -5,6 +5,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
+import { placeholderKubeconfig } from "./stackfile";
 
 /** What one registered resource looks like to a reviewer. */
 export interface RecordedResource {
@@ -59,7 +60,15 @@ const mockSecret = (name: string): string =>
  * Outputs the clouds compute (not echoed from inputs) that the program reads. Values are placeholders;
  * credentials carry MOCK_SECRET_MARKER so tests can prove they never appear in plain text.
  */
-const DEPLOY_TIME_OUTPUTS: Record<string, (name: string) => Record<string, unknown>> = {
+const DEPLOY_TIME_OUTPUTS: Record<
+  string,
+  (name: string, inputs: Record<string, unknown>) => Record<string, unknown>
+> = {
+  // The token controller fills in a service-account token Secret (the provider waits for it).
+  "kubernetes:core/v1:Secret": (name, inputs) =>
+    inputs.type === "kubernetes.io/service-account-token"
+      ? { data: { token: Buffer.from(mockSecret(name)).toString("base64") } }
+      : {},
   "random:index/randomPassword:RandomPassword": (name) => ({ result: mockSecret(name) }),
   "command:local:Command": (name) => ({ stdout: placeholder(`stdout of ${name}`), stderr: "" }),
   "aws:eks/cluster:Cluster": (name) => ({
@@ -101,7 +110,7 @@ const FUNCTION_RESULTS: Record<string, (inputs: Record<string, unknown>) => Reco
     kubeconfigs: [
       {
         name: "clusterUser",
-        value: Buffer.from(placeholder(`kubeconfig of ${String(inputs.resourceName)}`)).toString("base64"),
+        value: Buffer.from(placeholderKubeconfig(String(inputs.resourceName))).toString("base64"),
       },
     ],
   }),
@@ -110,14 +119,39 @@ const FUNCTION_RESULTS: Record<string, (inputs: Record<string, unknown>) => Reco
   }),
 };
 
+/** Outputs of a referenced stack, as `npm run synth` of its stack file exported them. */
+export interface ReferencedStack {
+  outputs: Record<string, unknown>;
+  secretOutputNames: string[];
+}
+
 class RecordingMocks implements pulumi.runtime.Mocks {
+  constructor(private readonly stackReferences: Record<string, ReferencedStack>) {}
+
   newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+    if (args.type === "pulumi:pulumi:StackReference") return this.stackReference(args);
     // Secret outputs (passwords, keys) must be marked secret by the program itself: mocks do not
     // apply the providers' additionalSecretOutputs, so a missing pulumi.secret shows up in tests.
-    const computed = DEPLOY_TIME_OUTPUTS[args.type]?.(args.name) ?? {};
+    const computed =
+      DEPLOY_TIME_OUTPUTS[args.type]?.(args.name, args.inputs as Record<string, unknown>) ?? {};
     const state: Record<string, unknown> = { ...(args.inputs as Record<string, unknown>), ...computed };
     const id = typeof computed.id === "string" ? computed.id : placeholder(`id of ${args.name}`);
     return { id, state };
+  }
+
+  /** A StackReference reads another stack: answered from that stack's offline evaluation. */
+  private stackReference(args: pulumi.runtime.MockResourceArgs): {
+    id: string;
+    state: Record<string, unknown>;
+  } {
+    const requested = (args.inputs as { name?: unknown }).name;
+    const name = typeof requested === "string" ? requested : args.name;
+    const referenced = this.stackReferences[name];
+    if (!referenced)
+      throw new Error(
+        `hadb's offline evaluation cannot read stack ${name}: give a stack file for it (stacks/${name.split("/").pop() ?? name}.yaml)`,
+      );
+    return { id: name, state: { name, ...referenced } };
   }
 
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
@@ -127,19 +161,27 @@ class RecordingMocks implements pulumi.runtime.Mocks {
   }
 }
 
-interface RegisterResourceRequest {
+interface RequestCommon {
   getType(): string;
   getName(): string;
   getParent(): string;
-  getCustom(): boolean;
   getProvider(): string;
   getDependenciesList(): string[];
+}
+
+interface RegisterResourceRequest extends RequestCommon {
+  getCustom(): boolean;
   getObject(): unknown;
 }
 
 type Callback = (error: Error | null, response?: { getUrn(): string }) => void;
+interface ReadResourceRequest extends RequestCommon {
+  getProperties(): unknown;
+}
+
 interface MockMonitor {
   registerResource(request: RegisterResourceRequest, callback: Callback): Promise<void>;
+  readResource(request: ReadResourceRequest, callback: Callback): Promise<void>;
 }
 
 // Internal SDK modules: no public API exposes parents/dependencies under mocks (pulumi/pulumi#14421).
@@ -169,6 +211,8 @@ export interface EvaluateOptions {
   /** Pulumi config map as the CLI would pass it (`hadb:key` -> string). */
   config: Record<string, string>;
   secretKeys: string[];
+  /** Stacks the program reads by StackReference, by the name it uses. */
+  stackReferences?: Record<string, ReferencedStack>;
 }
 
 /** The program failed; `registered` counts hadb's resources registered before the failure. */
@@ -191,25 +235,42 @@ export async function evaluateProgram(options: EvaluateOptions): Promise<Evaluat
     console.error(...args);
   };
   pulumi.runtime.setAllConfig(options.config, options.secretKeys);
-  await pulumi.runtime.setMocks(new RecordingMocks(), "hadb", options.stack, false);
+  await pulumi.runtime.setMocks(
+    new RecordingMocks(options.stackReferences ?? {}),
+    "hadb",
+    options.stack,
+    false,
+  );
 
   const resources: RecordedResource[] = [];
   const monitor = settings.getMonitor();
-  const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (request, callback) =>
-    register(request, (error, response) => {
-      if (!error && response) {
+  /** Records a resource as the engine received it, once the mock monitor has accepted it. */
+  const recording =
+    (request: RequestCommon, custom: boolean, properties: unknown): Callback =>
+    (error, response) => {
+      if (!error && response)
         resources.push({
           urn: response.getUrn(),
           type: request.getType(),
           name: request.getName(),
-          custom: request.getCustom(),
+          custom,
           parentUrn: request.getParent(),
           dependencyUrns: request.getDependenciesList(),
           providerRef: request.getProvider(),
-          inputs: markSecrets(rpc.deserializeProperties(request.getObject())) as Record<string, unknown>,
+          inputs: markSecrets(rpc.deserializeProperties(properties)) as Record<string, unknown>,
         });
-      }
+    };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request, callback) =>
+    register(request, (error, response) => {
+      recording(request, request.getCustom(), request.getObject())(error, response);
+      callback(error, response);
+    });
+  // Reads (a StackReference) are resources of the stack too, recorded like registrations.
+  const read = monitor.readResource.bind(monitor);
+  monitor.readResource = (request, callback) =>
+    read(request, (error, response) => {
+      recording(request, true, request.getProperties())(error, response);
       callback(error, response);
     });
 
@@ -217,9 +278,14 @@ export async function evaluateProgram(options: EvaluateOptions): Promise<Evaluat
   let exported: Record<string, unknown> = {};
   try {
     await pulumi.runtime.runInPulumiStack(() => {
+      // The program exports a promise of its outputs (a DR standby reads its primary first).
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      exported = require(join(options.projectRoot, "index.ts")) as Record<string, unknown>;
-      return Promise.resolve(exported);
+      const program = require(join(options.projectRoot, "index.ts")) as
+        Promise<Record<string, unknown>> | Record<string, unknown>;
+      return Promise.resolve(program).then((outputs) => {
+        exported = outputs;
+        return outputs;
+      });
     });
     await settings.waitForRPCs();
   } catch (error) {

@@ -15,6 +15,36 @@ export interface StackFile {
 /** Placeholder for `secure:` values: they are encrypted per stack and cannot be read offline. */
 export const ENCRYPTED_PLACEHOLDER = "<encrypted in stack file>";
 
+/** A kubeconfig-shaped placeholder (the program reads the API address out of kubeconfigs). */
+export function placeholderKubeconfig(cluster: string): string {
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    `current-context: ${cluster}`,
+    `clusters: [{name: ${cluster}, cluster: {server: "https://${cluster}.api.example:443"}}]`,
+    `contexts: [{name: ${cluster}, context: {cluster: ${cluster}, user: ${cluster}}}]`,
+    `users: [{name: ${cluster}, user: {token: "<unknown until deploy: token of ${cluster}>"}}]`,
+    "",
+  ].join("\n");
+}
+
+/** Secure values the program parses get a placeholder of the right shape. */
+const SHAPED_PLACEHOLDERS: Record<string, string> = {
+  "hadb:kubeconfig": placeholderKubeconfig("encrypted-in-stack-file"),
+};
+
+/** Where a stack file's DR standby reads its primary: the StackReference name, else undefined. */
+export function primaryStackOf(config: Record<string, string>): string | undefined {
+  const text = config["hadb:disasterRecovery"];
+  if (text === undefined) return undefined;
+  try {
+    const value = JSON.parse(text) as { primaryStack?: unknown };
+    return typeof value.primaryStack === "string" ? value.primaryStack : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `dev` -> stacks/dev.yaml; anything with a slash or .yaml ending is taken as a path. */
 export function resolveStackFile(projectRoot: string, stackOrPath: string): { stack: string; path: string } {
   if (stackOrPath.includes("/") || stackOrPath.endsWith(".yaml")) {
@@ -44,7 +74,7 @@ export function configMapFromValues(values: Record<string, unknown>): {
   const secretKeys: string[] = [];
   for (const [key, value] of Object.entries(values)) {
     if (value !== null && typeof value === "object" && "secure" in value) {
-      config[key] = ENCRYPTED_PLACEHOLDER;
+      config[key] = SHAPED_PLACEHOLDERS[key] ?? ENCRYPTED_PLACEHOLDER;
       secretKeys.push(key);
     } else {
       config[key] = typeof value === "string" ? value : JSON.stringify(value);

@@ -121,6 +121,16 @@ export function helmRelease(resource: RecordedResource): HelmRelease {
   };
 }
 
+/**
+ * Objects another cluster receives (a DR standby writes to its primary through a provider named
+ * `remote-cluster-<site>`) are filed under manifests/<that name>/.
+ */
+export const REMOTE_CLUSTER_PROVIDER_PREFIX = "remote-cluster-";
+function remoteCluster(providerRef: string): string | undefined {
+  const name = providerRef.split("::")[3];
+  return name?.startsWith(REMOTE_CLUSTER_PROVIDER_PREFIX) ? name : undefined;
+}
+
 const fileSafe = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, "_");
 
 export interface SynthSummary {
@@ -142,9 +152,11 @@ export function writeSynth(evaluation: Evaluation, outDir: string): SynthSummary
     let keyInputs: unknown;
     if (isKubernetesObject(resource)) {
       const object = kubernetesObject(resource);
-      const file = `manifests/${String(manifests.length).padStart(3, "0")}-${fileSafe(object.kind)}-${fileSafe(
+      const folder = remoteCluster(resource.providerRef);
+      const file = `manifests/${folder ? `${folder}/` : ""}${String(manifests.length).padStart(3, "0")}-${fileSafe(object.kind)}-${fileSafe(
         object.metadata.namespace ?? "cluster",
       )}-${fileSafe(object.metadata.name)}.yaml`;
+      mkdirSync(join(outDir, folder ? `manifests/${folder}` : "manifests"), { recursive: true });
       writeFileSync(join(outDir, file), stringify(object));
       manifests.push(object);
       keyInputs = {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseArgs } from "../args";
 import { serviceHost, type DatabaseEndpoint } from "../endpoint";
-import { generatedPassword } from "../password";
+import { databaseCredential } from "../password";
 import { dataVolumeOf } from "../volume";
 import { createDatabaseResources } from "../resources";
 import {
@@ -25,7 +25,7 @@ export class IrisDatabase extends pulumi.ComponentResource {
     const names = irisNames(database, args.namespaceName);
 
     // No default password ever.
-    const password = generatedPassword(`${name}-password`, this);
+    const password = databaseCredential("password", name, this, args.inheritedCredentials);
 
     const { deployment, service } = createDatabaseResources(
       name,
@@ -49,6 +49,7 @@ export class IrisDatabase extends pulumi.ComponentResource {
       username: IRIS_USERNAME,
       credentialsSecret: names.credentialsSecret,
       password,
+      credentials: { password },
     };
     this.registerOutputs({ service: service.metadata.name, deployment: deployment.metadata.name });
   }

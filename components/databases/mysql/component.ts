@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MYSQL_PORTS } from "../catalog";
 import type { DatabaseArgs } from "../args";
 import { serviceHost, type DatabaseEndpoint } from "../endpoint";
-import { generatedPassword } from "../password";
+import { databaseCredential } from "../password";
 import { dataVolumeOf } from "../volume";
 import { createDatabaseResources } from "../resources";
 import {
@@ -23,8 +23,8 @@ export class MysqlDatabase extends pulumi.ComponentResource {
     const { database } = args;
     const names = mysqlNames(database, args.namespaceName);
     const passwords = {
-      root: generatedPassword(`${name}-root-password`, this),
-      app: generatedPassword(`${name}-password`, this),
+      root: databaseCredential("root-password", name, this, args.inheritedCredentials),
+      app: databaseCredential("password", name, this, args.inheritedCredentials),
     };
 
     const { deployment, service } = createDatabaseResources(
@@ -50,6 +50,7 @@ export class MysqlDatabase extends pulumi.ComponentResource {
       database: database.mysql?.database,
       credentialsSecret: names.credentialsSecret,
       password: passwords.app,
+      credentials: { password: passwords.app, "root-password": passwords.root },
     };
     this.registerOutputs({ service: service.metadata.name, deployment: deployment.metadata.name });
   }

@@ -4,7 +4,7 @@ import type { ClusterHandle } from "../../cluster/handle";
 import { POSTGRES_PORTS } from "../catalog";
 import type { DatabaseArgs } from "../args";
 import { serviceHost, type DatabaseEndpoint } from "../endpoint";
-import { generatedPassword } from "../password";
+import { databaseCredential } from "../password";
 import type { BackupSettings } from "../../config/types";
 import { pinnedRelease } from "../../shared/helm";
 import {
@@ -60,7 +60,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     const { database } = args;
     const names = postgresNames(database, args.namespaceName);
     const childOpts = { parent: this, provider: args.cluster.provider };
-    const password = generatedPassword(`${name}-password`, this);
+    const password = databaseCredential("password", name, this, args.inheritedCredentials);
     const userSecret = new k8s.core.v1.Secret(
       `${name}-credentials`,
       postgresUserSecret(database, names, password),
@@ -126,6 +126,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
       database: database.postgres?.database,
       credentialsSecret: names.userSecret,
       password,
+      credentials: { password },
     };
     this.registerOutputs({ cluster: cluster.metadata.name });
   }

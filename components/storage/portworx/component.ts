@@ -87,13 +87,18 @@ export class Portworx extends pulumi.ComponentResource {
         volumeSnapshots: cluster.volumeSnapshots,
         licensed: settings.licenseKey !== undefined,
         azureCredentials: settings.azure !== undefined,
+        ...(settings.kvdbEndpoints ? { kvdbEndpoints: settings.kvdbEndpoints } : {}),
+        ...(settings.clusterDomain !== undefined ? { clusterDomain: settings.clusterDomain } : {}),
       }) as k8s.apiextensions.CustomResourceArgs,
       { ...childOpts, dependsOn: [operator, ...secrets] },
     );
     const storageClassName = `hadb-${name}`;
+    // PX-DR sites keep the same 3 copies: Metro domain protection spreads a volume's replicas over both
+    // cluster domains (documented for repl 2), so each site holds at least one and one site holds two.
+    const replicas = args.replicas;
     const storageClass = new k8s.storage.v1.StorageClass(
       `${name}-class`,
-      portworxStorageClass(storageClassName, args.replicas),
+      portworxStorageClass(storageClassName, replicas),
       { ...childOpts, dependsOn: [pxCluster] },
     );
     const snapshotClassName = `${storageClassName}-snapshots`;
@@ -106,7 +111,7 @@ export class Portworx extends pulumi.ComponentResource {
     this.handle = {
       backend: "portworx",
       storageClassName,
-      replicaCount: args.replicas,
+      replicaCount: replicas,
       ready: [storageClass],
       snapshotClassName,
     };

@@ -40,6 +40,10 @@ export interface StorageClusterInput {
   volumeSnapshots: boolean;
   licensed: boolean;
   azureCredentials: boolean;
+  /** External etcd shared by both PX-DR sites; undefined = the internal KVDB (one cluster). */
+  kvdbEndpoints?: string[];
+  /** PX-DR: this site's cluster domain. */
+  clusterDomain?: string;
 }
 
 const PLATFORM_ANNOTATION: Partial<Record<Cloud, string>> = {
@@ -55,18 +59,26 @@ export function storageCluster(input: StorageClusterInput): Record<string, unkno
   const { blockDevices } = input;
   if (blockDevices.kind === "none") throw new Error(`Portworx needs block devices: ${blockDevices.reason}`);
   const annotation = PLATFORM_ANNOTATION[input.platform];
+  const annotations = {
+    ...(annotation ? { [annotation]: "true" } : {}),
+    // PX-DR: the operator hands misc-args to Portworx; both sites share the name and the etcd.
+    ...(input.clusterDomain !== undefined
+      ? { "portworx.io/misc-args": `-cluster_domain ${input.clusterDomain}` }
+      : {}),
+  };
   return {
     apiVersion: "core.libopenstorage.org/v1",
     kind: "StorageCluster",
     metadata: {
       name: input.name,
       namespace: PORTWORX_NAMESPACE,
-      ...(annotation ? { annotations: { [annotation]: "true" } } : {}),
+      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
     },
     spec: {
       image: PORTWORX_IMAGE,
-      // One cluster per stack: the key-value store runs inside Portworx (PX-DR needs an external one).
-      kvdb: { internal: true },
+      // One cluster per stack: the key-value store runs inside Portworx. PX-DR forbids that: both
+      // sites use one external etcd (endpoints take precedence over internal).
+      kvdb: input.kvdbEndpoints ? { endpoints: input.kvdbEndpoints } : { internal: true },
       ...(blockDevices.kind === "volumes"
         ? {
             cloudStorage: {

@@ -1,0 +1,59 @@
+// What a DR primary publishes for its standby (stack outputs `disasterRecovery`, plain, and
+// `disasterRecoverySecrets`, secret), and the pure builder of the plain part.
+import type * as pulumi from "@pulumi/pulumi";
+import type { DatabaseSpec, HadbConfig } from "../../config/types";
+
+/**
+ * Stack output `disasterRecovery` of a primary: everything a standby checks and builds from. `Url` is
+ * an Input while the program builds it (bucket names exist after deploy), a string as read back.
+ */
+export interface PrimaryDisasterRecovery<Url = string> {
+  role: "primary";
+  storage: "portworx" | "longhorn";
+  /** Database namespace: PX-DR migrates it under the same name; Longhorn standbys mirror it. */
+  namespace: string;
+  /** The primary exports `kubeconfig` (PX-DR pairs the clusters with it). */
+  kubeconfigExported: boolean;
+  portworx?: { clusterName: string; clusterDomain: string; kvdbEndpoints: string[] };
+  /** Longhorn: the backup target standby volumes restore from (URL only; credentials are secret). */
+  longhorn?: { backupTarget: Url };
+  /** Database entries as validated on the primary (no secrets in them). */
+  databases: DatabaseSpec[];
+}
+
+/** Stack output `disasterRecoverySecrets` of a primary (a Pulumi secret as a whole). */
+export interface PrimaryDisasterRecoverySecrets {
+  /** Longhorn: the backup target's credential Secret data (Longhorn's variable names); NFS: none. */
+  backupTargetCredentials?: Record<string, string>;
+  /** Every generated credential per database and role ("password", "root-password"): the data on
+   *  restored volumes was written with them, so a promoted standby must use the same. */
+  databaseCredentials: Record<string, Record<string, string>>;
+}
+
+/** The plain part; `backupTarget` is the URL the primary's Longhorn writes to (known after deploy). */
+export function primaryDisasterRecovery(
+  config: HadbConfig,
+  facts: { kubeconfigExported: boolean; backupTarget: pulumi.Input<string> | undefined },
+): PrimaryDisasterRecovery<pulumi.Input<string>> | undefined {
+  if (config.disasterRecovery?.role !== "primary") return undefined;
+  if (config.storage !== "portworx" && config.storage !== "longhorn")
+    throw new Error(`disaster recovery on storage ${config.storage} passed validation`);
+  const portworx = config.portworx;
+  return {
+    role: "primary",
+    storage: config.storage,
+    namespace: config.namespace,
+    kubeconfigExported: facts.kubeconfigExported,
+    ...(portworx?.clusterDomain !== undefined && portworx.kvdbEndpoints
+      ? {
+          portworx: {
+            clusterName: portworx.clusterName,
+            clusterDomain: portworx.clusterDomain,
+            kvdbEndpoints: portworx.kvdbEndpoints,
+          },
+        }
+      : {}),
+    ...(facts.backupTarget !== undefined ? { longhorn: { backupTarget: facts.backupTarget } } : {}),
+    databases: config.databases,
+  };
+}
