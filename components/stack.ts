@@ -38,11 +38,13 @@ export interface HadbOutputs {
   /** VolumeSnapshotClass of the storage backend, when the cluster serves VolumeSnapshots. */
   snapshotClassName: string | undefined;
   /** Schedules, retention and consistency per database; only with hadb:backups.enabled. */
-  backups: ProtectionSummary | undefined;
+  backups: pulumi.Output<pulumi.Unwrap<ProtectionSummary>> | undefined;
   /** Where the cluster runs (name known after deploy for clusters hadb created). */
   cluster: pulumi.Output<pulumi.Unwrap<ClusterSummary>>;
   /** The backup bucket/container (no credentials); only with hadb:backups.enabled. */
   backupStore: pulumi.Output<pulumi.Unwrap<BackupStoreSummary>> | undefined;
+  /** Rook-Ceph/Portworx copies: the restic repository password (secret); without it no copy can be read. */
+  resticPassword: pulumi.Output<string> | undefined;
   /** DR pair: what a primary publishes for its standby, or how a standby follows its primary. */
   disasterRecovery: pulumi.Output<unknown> | undefined;
   /** DR primary only (secret): backup-target credentials and every database credential. */
@@ -125,6 +127,7 @@ export function buildHadb(stackConfig: HadbConfig, primary?: PrimarySite): HadbO
         namespace: config.namespace,
         backups: config.backups,
         after: [databases],
+        ...(backupTarget ? { longhornTarget: backupTarget.url } : {}),
       })
     : undefined;
 
@@ -134,7 +137,8 @@ export function buildHadb(stackConfig: HadbConfig, primary?: PrimarySite): HadbO
     storageClassName: storage.storageClassName,
     storageRunbook: storage.runbook,
     snapshotClassName: protection?.summary.snapshotClassName ?? storage.snapshotClassName,
-    backups: protection?.summary,
+    // One output: the Longhorn target and restic repository inside are known after deploy.
+    backups: protection ? pulumi.output(protection.summary) : undefined,
     namespace: config.namespace,
     databases: Object.fromEntries(
       endpoints.map(([name, { password: _password, credentials: _credentials, ...plain }]) => [name, plain]),
@@ -143,6 +147,7 @@ export function buildHadb(stackConfig: HadbConfig, primary?: PrimarySite): HadbO
     // pulumi.output resolves the nested outputs (names known after deploy) into one value.
     cluster: pulumi.output(cluster.summary),
     backupStore: cluster.backupStore ? pulumi.output(backupStoreSummary(cluster.backupStore)) : undefined,
+    resticPassword: protection?.resticPassword,
     databasePasswords: pulumi.secret(
       pulumi.all(Object.fromEntries(endpoints.map(([name, endpoint]) => [name, endpoint.password]))),
     ),

@@ -382,17 +382,6 @@ const BAD_CONFIGS: BadCase[] = [
       'hadb:backups.enabled: true cannot protect storage "iscsi": static LUNs have no snapshots here; snapshot the LUNs on the target instead',
   },
   {
-    why: "backups of IRIS on Rook-Ceph (no off-cluster path)",
-    values: {},
-    raw: aksRaw({
-      "hadb:storage": "rook-ceph",
-      "hadb:backups": '{"enabled":true}',
-      "hadb:databases": '[{"engine":"iris","name":"iris"}]',
-    }),
-    message:
-      "hadb:backups.enabled: true has no off-cluster path for iris on Rook-Ceph (RBD snapshots stay in the Ceph cluster); use longhorn, or engine postgres (pgBackRest)",
-  },
-  {
     why: "restore from a Longhorn backup onto another backend",
     values: {},
     raw: aksRaw({

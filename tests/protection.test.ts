@@ -1,17 +1,26 @@
 // Protection decisions: cron validation, which volumes join which Longhorn recurring jobs, the jobs and
 // snapshot classes, Longhorn's backup target per object store, pgBackRest's credentials file, and the
-// IRIS backup CronJob's least-privilege wiring.
+// volume backup CronJobs' least-privilege wiring, and the restic copies of Rook-Ceph/Portworx volumes.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
+import type { BackupStoreHandle } from "../components/cluster/handle";
+import {
+  cloneClaim,
+  copyJob,
+  COPY_DEADLINE_SECONDS,
+  RESTIC_IMAGE,
+  RESTIC_SECRET,
+  resticTarget,
+} from "../components/protection/copy";
 import { configFromMap } from "../components/config/load";
 import { cronProblem } from "../components/config/cron";
 import { pgbackrestConfig } from "../components/databases/postgres/manifests";
 import {
   BACKUP_GROUP,
   claimProtectionLabels,
-  irisBackupCronJob,
-  irisBackupRole,
+  volumeBackupCronJob,
+  volumeBackupRole,
   longhornRecurringJobs,
   longhornSnapshotClasses,
   SNAPSHOT_GROUP,
@@ -108,20 +117,20 @@ describe("Longhorn recurring jobs", () => {
   });
 });
 
+/** An S3 backup store as the cluster layer hands it over. */
+const s3Store = (bucket: string, id: string, key: string): BackupStoreHandle => ({
+  kind: "s3",
+  bucket: pulumi.output(bucket),
+  region: "eu-west-1",
+  endpoint: "https://s3.eu-west-1.amazonaws.com",
+  accessKeyId: pulumi.output(id),
+  secretAccessKey: pulumi.output(key),
+  ready: [],
+});
+
 describe("Longhorn backup target", () => {
   it("S3 (AWS): s3://bucket@region/ with AWS keys and no endpoint override", async () => {
-    const target = longhornBackupTarget(
-      {
-        kind: "s3",
-        bucket: pulumi.output("b1"),
-        region: "eu-west-1",
-        endpoint: "https://s3.eu-west-1.amazonaws.com",
-        accessKeyId: pulumi.output("AKIA"),
-        secretAccessKey: pulumi.output("s3cr3t"),
-        ready: [],
-      },
-      undefined,
-    );
+    const target = longhornBackupTarget(s3Store("b1", "AKIA", "s3cr3t"), undefined);
     assert.ok(target?.credentials);
     assert.equal(await unwrap(target.url), "s3://b1@eu-west-1/");
     assert.deepEqual(await unwrap(target.credentials), {
@@ -189,35 +198,123 @@ describe("pgBackRest repo2 credentials", () => {
   });
 });
 
-describe("IRIS backup CronJob", () => {
+describe("volume backup CronJobs", () => {
   const names = { namespace: "hadb", deployment: "iris", claim: "iris-data", job: "iris-backup" };
+  const iris = { freeze: "iris", copy: "none" } as const;
 
-  it("never overlaps itself, runs the wrapper non-root, and targets the backup class", () => {
-    const cronJob = irisBackupCronJob(names, {
+  it("never overlaps itself, runs the wrapper non-root, and targets the given class", () => {
+    const cronJob = volumeBackupCronJob(names, {
       schedule: "0 3 * * *",
       retain: 7,
       snapshotClass: "bak",
+      ...iris,
     }) as any;
     assert.equal(cronJob.spec.concurrencyPolicy, "Forbid");
     const pod = cronJob.spec.jobTemplate.spec.template.spec;
     assert.equal(pod.securityContext.runAsNonRoot, true);
     const [container] = pod.containers;
-    assert.deepEqual(container.command, ["bash", "/scripts/iris-backup.sh"]);
+    assert.deepEqual(container.command, ["bash", "/scripts/volume-backup.sh"]);
     const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value]));
     assert.deepEqual(
-      [env.HADB_CLAIM, env.HADB_DEPLOYMENT, env.HADB_SNAPSHOT_CLASS, env.HADB_RETAIN],
-      ["iris-data", "iris", "bak", "7"],
+      [
+        env.HADB_CLAIM,
+        env.HADB_DEPLOYMENT,
+        env.HADB_SNAPSHOT_CLASS,
+        env.HADB_RETAIN,
+        env.HADB_FREEZE,
+        env.HADB_COPY,
+      ],
+      ["iris-data", "iris", "bak", "7", "iris", "none"],
     );
     assert.match(container.image, /:\d+\.\d+\.\d+$/, "pinned");
   });
 
-  it("its Role reaches only its namespace's IRIS Deployment, pod exec and VolumeSnapshots", () => {
-    const role = irisBackupRole(names) as any;
+  it("an IRIS job's Role reaches only its namespace's IRIS Deployment, pod exec and VolumeSnapshots", () => {
+    const role = volumeBackupRole(names, iris) as any;
     assert.equal(role.metadata.namespace, "hadb");
     const resources = role.rules.flatMap((rule: any) => rule.resources);
     assert.deepEqual(resources.sort(), ["deployments", "pods", "pods/exec", "volumesnapshots"]);
     const deployments = role.rules.find((rule: any) => rule.resources.includes("deployments"));
     assert.deepEqual(deployments.resourceNames, ["iris"]);
     assert.ok(role.rules.every((rule: any) => !rule.verbs.includes("*")));
+  });
+
+  it("a crash-consistent copy job cannot exec; it may create its clone claim and restic Job", () => {
+    const role = volumeBackupRole(names, { freeze: "none", copy: "restic" }) as any;
+    const resources = role.rules.flatMap((rule: any) => rule.resources);
+    assert.deepEqual(resources.sort(), [
+      "jobs",
+      "persistentvolumeclaims",
+      "pods",
+      "pods/log",
+      "volumesnapshots",
+    ]);
+    const cronJob = volumeBackupCronJob(names, {
+      schedule: "0 3 * * *",
+      retain: 7,
+      snapshotClass: "c",
+      freeze: "none",
+      copy: "restic",
+    }) as any;
+    const env = Object.fromEntries(
+      cronJob.spec.jobTemplate.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]),
+    );
+    // The script waits a little longer than the restic Job may run, the CronJob longer still.
+    assert.ok(Number(env.HADB_COPY_TIMEOUT_SECONDS) > COPY_DEADLINE_SECONDS);
+    assert.ok(cronJob.spec.jobTemplate.spec.activeDeadlineSeconds > Number(env.HADB_COPY_TIMEOUT_SECONDS));
+  });
+});
+
+describe("restic copies (Rook-Ceph, Portworx)", () => {
+  const password = pulumi.output("pw");
+  it("uses the stack's object store or NFS export, with credentials only in the secret data", async () => {
+    const s3 = resticTarget(s3Store("b", "id", "key"), undefined, password);
+    assert.equal(await unwrap(s3?.repositoryBase ?? ""), "s3:https://s3.eu-west-1.amazonaws.com/b/restic");
+    assert.deepEqual(await unwrap(s3?.secretData ?? {}), {
+      RESTIC_PASSWORD: "pw",
+      AWS_ACCESS_KEY_ID: "id",
+      AWS_SECRET_ACCESS_KEY: "key",
+      AWS_DEFAULT_REGION: "eu-west-1",
+    });
+    assert.equal(await pulumi.isSecret(s3?.secretData ?? pulumi.output({})), true);
+    const nfs = resticTarget(undefined, "nas.example:/exports/hadb", password);
+    assert.ok(nfs);
+    assert.deepEqual(nfs.nfs, { server: "nas.example", path: "/exports/hadb" });
+    assert.equal(nfs.repositoryBase, "/repository/restic");
+    assert.equal(nfs.location, "nfs://nas.example/exports/hadb/restic");
+    assert.equal(resticTarget(undefined, undefined, password), undefined);
+  });
+
+  it("the copy Job reads the clone read-only as the engine's user, and never the root filesystem", () => {
+    const job = copyJob({
+      namespace: "hadb",
+      database: "orders",
+      uid: 999,
+      repository: "s3:https://x/b/restic/hadb/orders",
+      keep: 5,
+      deadlineSeconds: 600,
+    }) as any;
+    assert.equal(job.metadata.name, "__JOB__");
+    assert.equal(job.spec.backoffLimit, 0);
+    const pod = job.spec.template.spec;
+    assert.deepEqual(pod.securityContext.runAsUser, 999);
+    assert.equal(pod.securityContext.runAsNonRoot, true);
+    const [container] = pod.containers;
+    assert.equal(container.image, RESTIC_IMAGE);
+    assert.equal(container.securityContext.readOnlyRootFilesystem, true);
+    assert.deepEqual(container.envFrom, [{ secretRef: { name: RESTIC_SECRET } }]);
+    const script = container.command[2] as string;
+    assert.match(script, /restic cat config/);
+    assert.match(script, /"\$status" -eq 10 \]; then restic init/);
+    assert.match(script, /--exclude \/data\/lost\+found \/data/);
+    assert.match(script, /forget --host "\$HADB_DATABASE" --keep-last "\$HADB_KEEP" --prune/);
+    const data = pod.volumes.find((v: any) => v.name === "data");
+    assert.deepEqual(data.persistentVolumeClaim, { claimName: "__CLONE__", readOnly: true });
+    const clone = cloneClaim("hadb", "orders", "hadb-rook-ceph", "20Gi") as any;
+    assert.deepEqual(clone.spec.dataSource, {
+      apiGroup: "snapshot.storage.k8s.io",
+      kind: "VolumeSnapshot",
+      name: "__SNAPSHOT__",
+    });
   });
 });

@@ -281,7 +281,7 @@ for (const stack of STACKS) {
     }
 
     if (config.backups.enabled) {
-      it("backups: target + credentials wired, recurring jobs select the databases' volumes, IRIS is frozen", () => {
+      it("backups: target + credentials wired, recurring jobs select the databases' volumes, IRIS is frozen", async () => {
         const longhorn = result.releases.find((r) => r.chart === "longhorn");
         const databasesOnLonghorn =
           config.storage === "longhorn" ? config.databases.filter((d) => d.engine !== "postgres") : [];
@@ -359,13 +359,76 @@ for (const stack of STACKS) {
             const script = byKind(result, "ConfigMap").find(
               (c) => c.metadata.name === `${database.name}-backup`,
             );
-            assert.match(script.data["iris-backup.sh"], /ExternalFreeze/);
+            assert.match(script.data["volume-backup.sh"], /ExternalFreeze/);
+            assert.equal(env.HADB_FREEZE, "iris");
+            assert.equal(env.HADB_COPY, "none", "Longhorn uploads the bak snapshot itself");
           }
           // Without a platform snapshot controller, hadb installs one for the VolumeSnapshot classes.
           assert.equal(
             result.releases.some((r) => r.chart === "snapshot-controller"),
             !config.managedCluster,
           );
+        }
+        if (config.storage === "rook-ceph" || config.storage === "portworx") {
+          const copied = config.databases.filter((d) => d.engine !== "postgres");
+          for (const database of copied) {
+            const job = (suffix: string) => {
+              const cronJob = byKind(result, "CronJob").find(
+                (c) => c.metadata.name === `${database.name}-${suffix}`,
+              );
+              assert.ok(cronJob, `${database.name}-${suffix}`);
+              return Object.fromEntries(
+                cronJob.spec.jobTemplate.spec.template.spec.containers[0].env.map((e: any) => [
+                  e.name,
+                  e.value,
+                ]),
+              ) as Record<string, string>;
+            };
+            const local = job("snapshots");
+            const copy = job("backup");
+            const freeze = database.engine === "iris" ? "iris" : "none";
+            assert.deepEqual(
+              [local.HADB_FREEZE, local.HADB_COPY, local.HADB_RETAIN],
+              [freeze, "none", String(config.backups.snapshotRetain)],
+            );
+            assert.deepEqual(
+              [copy.HADB_FREEZE, copy.HADB_COPY, copy.HADB_RETAIN],
+              [freeze, "restic", String(config.backups.retain)],
+            );
+            // Scheduled snapshots use a Delete class: their retention really frees the storage.
+            const scheduled = byKind(result, "VolumeSnapshotClass").find(
+              (c) => c.metadata.name === copy.HADB_SNAPSHOT_CLASS,
+            );
+            assert.equal(scheduled?.deletionPolicy, "Delete");
+            const templates = byKind(result, "ConfigMap").find(
+              (c) => c.metadata.name === `${database.name}-backup`,
+            );
+            const named = (text: string) =>
+              JSON.parse(
+                text
+                  .replace(/__JOB__/g, "copy-1")
+                  .replace(/__CLONE__/g, "clone-1")
+                  .replace(/__SNAPSHOT__/g, "snap-1"),
+              );
+            const copyJob = named(templates.data["copy-job.json"]);
+            const cloneClaim = named(templates.data["clone-claim.json"]);
+            await validateSchema(copyJob);
+            await validateSchema(cloneClaim);
+            assert.equal(cloneClaim.spec.storageClassName, result.outputs.storageClassName);
+            const repository = copyJob.spec.template.spec.containers[0].env.find(
+              (e: any) => e.name === "RESTIC_REPOSITORY",
+            ).value as string;
+            assert.match(repository, new RegExp(`/restic/${config.namespace}/${database.name}$`));
+          }
+          if (copied.length > 0) {
+            const secret = byKind(result, "Secret").find((s) => s.metadata.name === "hadb-restic");
+            for (const value of Object.values(secret.stringData)) assert.equal(value, REDACTED);
+            assert.equal(result.outputs.resticPassword, REDACTED, "the repository key is a secret output");
+            assert.deepEqual(
+              Object.values((result.outputs.backups as any).copies).filter((c) => c === "restic").length,
+              copied.length,
+            );
+          }
         }
         for (const database of config.databases.filter((d) => d.engine === "postgres")) {
           const cluster = postgresClusters.find((c) => c.metadata.name === database.name);

@@ -132,3 +132,30 @@ describe("npm run synth -- vagrant-iscsi-mysql (the seed's lab)", () => {
     }
   });
 });
+
+describe("npm run synth prints what protects the stack", () => {
+  it("backups: bucket, Longhorn target, schedules and snapshot class; a DR primary's publication", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hadb-synth-protection-"));
+    const run = runSynth(["gke-longhorn-iris", "--out", dir]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^ {2}bucket: gcs .+ \(europe-west1\)$/m);
+    assert.match(run.stdout, /^ {2}Longhorn target: s3:\/\/.+@europe-west1\/$/m);
+    assert.match(
+      run.stdout,
+      /^ {2}off-cluster: "0 \*\/6 \* \* \*" keep 112; snapshots: "0 \* \* \* \*" keep 24; snapshot class hadb-longhorn-snapshots$/m,
+    );
+    assert.match(run.stdout, /^ {2}iris: longhorn-backup, iris-freeze$/m);
+    assert.match(run.stdout, /^disaster recovery: primary \(longhorn\)/m);
+  });
+
+  it("the PX-DR standby: its primary, the pair, both schedules and the two domains", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hadb-synth-px-dr-"));
+    const run = runSynth(["px-dr-standby", "--out", dir]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^disaster recovery: standby of acme\/hadb\/px-dr-primary \(px-dr-metro\)$/m);
+    assert.match(run.stdout, /^ {2}clusterPair: "hadb-px-dr"$/m);
+    assert.match(run.stdout, /^ {2}migrationSchedule: "hadb-px-dr"$/m);
+    assert.match(run.stdout, /^ {2}failbackSchedule: "hadb-px-dr-failback"$/m);
+    assert.match(run.stdout, /^ {2}domains: \{"primary":"site-a","standby":"site-b"\}$/m);
+  });
+});

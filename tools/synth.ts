@@ -14,7 +14,7 @@ import { formatBudget } from "../components/databases/budget";
 import type { FailureBudget } from "../components/failover/budget";
 import { EvaluationError, evaluateProgram, SecretValue, type ReferencedStack } from "./synth/evaluate";
 import { primaryStackOf, readStackFile, type StackFile } from "./synth/stackfile";
-import { writeSynth } from "./synth/write";
+import { redact, writeSynth } from "./synth/write";
 
 /** The synth's own output (stdout); the evaluated program's log lines go to stderr. */
 const print = (line: string): void => {
@@ -70,6 +70,7 @@ async function main(): Promise<void> {
       print(`failover budget of ${database} (worst case, seconds):`);
       for (const line of formatBudget(budget)) print(`  ${line}`);
     }
+    for (const line of protectionLines(redact(evaluation.outputs) as Record<string, unknown>)) print(line);
     print(
       `synth ${stackFile.stack}: ${summary.resources} resources, ${summary.kubernetesObjects} Kubernetes objects, ` +
         `${summary.helmReleases} Helm releases, evaluated in ${summary.evaluationMs} ms -> ${outDir}`,
@@ -91,6 +92,38 @@ main().catch((error: unknown) => {
     console.error(`resources registered before the error: ${error.registered}`);
   process.exit(1);
 });
+
+/** What a reviewer wants at a glance: where backups go, on which schedules, and the DR pairing. */
+export function protectionLines(outputs: Record<string, unknown>): string[] {
+  const lines: string[] = [];
+  const backups = outputs.backups as Record<string, unknown> | undefined;
+  const store = outputs.backupStore as Record<string, unknown> | undefined;
+  if (backups) {
+    lines.push("backups:");
+    if (store)
+      lines.push(`  bucket: ${String(store.kind)} ${String(store.bucket)} (${String(store.region)})`);
+    if (typeof backups.target === "string") lines.push(`  Longhorn target: ${backups.target}`);
+    if (typeof backups.resticRepository === "string")
+      lines.push(`  restic repository: ${backups.resticRepository}`);
+    lines.push(
+      `  off-cluster: "${String(backups.schedule)}" keep ${String(backups.retain)}; snapshots: "${String(backups.snapshotSchedule)}" keep ${String(backups.snapshotRetain)}; snapshot class ${String(backups.snapshotClassName)}`,
+    );
+    const copies = (backups.copies ?? {}) as Record<string, string>;
+    const consistency = (backups.consistency ?? {}) as Record<string, string>;
+    for (const [database, method] of Object.entries(copies))
+      lines.push(`  ${database}: ${method}, ${consistency[database] ?? "?"}`);
+  }
+  const dr = outputs.disasterRecovery as Record<string, unknown> | undefined;
+  if (dr?.role === "primary") {
+    const site = (dr.portworx ?? dr.longhorn ?? {}) as Record<string, unknown>;
+    lines.push(`disaster recovery: primary (${String(dr.storage)}) ${JSON.stringify(site)}`);
+  } else if (dr?.role === "standby") {
+    const { role: _role, primaryStack, mode, ...rest } = dr;
+    lines.push(`disaster recovery: standby of ${String(primaryStack)} (${String(mode)})`);
+    for (const [key, value] of Object.entries(rest)) lines.push(`  ${key}: ${JSON.stringify(value)}`);
+  }
+  return lines;
+}
 
 /** Outputs as another stack's StackReference sees them: values plus the names of the secret ones. */
 function asReferencedStack(outputs: Record<string, unknown>): ReferencedStack {

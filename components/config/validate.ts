@@ -427,15 +427,6 @@ function readBackups(
       'cannot protect storage "iscsi": static LUNs have no snapshots here; snapshot the LUNs on the target instead',
     );
   }
-  if (storage === "rook-ceph" || storage === "portworx") {
-    const unprotected = databases.filter((database) => database.engine !== "postgres").map((d) => d.name);
-    if (unprotected.length > 0)
-      problems.add(
-        `${key}.enabled`,
-        settings.enabled,
-        `has no off-cluster path for ${unprotected.join(", ")} on ${storage === "rook-ceph" ? "Rook-Ceph (RBD snapshots stay in the Ceph cluster)" : "Portworx in hadb yet (CloudSnaps are not wired)"}; use longhorn, or engine postgres (pgBackRest)`,
-      );
-  }
   if (settings.nfsTarget !== undefined && databases.some((database) => database.engine === "postgres"))
     problems.add(
       `${key}.target`,

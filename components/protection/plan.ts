@@ -4,6 +4,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { readFileSync } from "node:fs";
 import { kubectlCronJob } from "./kubectl-job";
+import { COPY_DEADLINE_SECONDS } from "./copy";
 import { join } from "node:path";
 import type { BackupSettings, DatabaseSpec, StorageBackend } from "../config/types";
 import { recommendedLabels } from "../shared/labels";
@@ -19,6 +20,14 @@ export const LONGHORN_BACKUP_CLASS = "hadb-longhorn-backups";
 
 /** How a database's data is made consistent before it leaves the cluster. */
 export type Consistency = "iris-freeze" | "crash-consistent" | "pgbackrest";
+
+/** What takes a database's copies off the cluster. */
+export type CopyMethod = "longhorn-backup" | "restic" | "pgbackrest";
+
+export function copyMethodOf(database: DatabaseSpec, backend: StorageBackend): CopyMethod {
+  if (database.engine === "postgres") return "pgbackrest";
+  return backend === "longhorn" ? "longhorn-backup" : "restic";
+}
 
 export function consistencyOf(database: DatabaseSpec): Consistency {
   if (database.engine === "iris") return "iris-freeze";
@@ -77,54 +86,92 @@ export function longhornSnapshotClasses(): Record<string, unknown>[] {
   }));
 }
 
-export function irisBackupScript(): string {
-  return readFileSync(join(__dirname, "iris-backup.sh"), "utf8");
+export const VOLUME_BACKUP_SCRIPT = "volume-backup.sh";
+
+export function volumeBackupScript(): string {
+  return readFileSync(join(__dirname, VOLUME_BACKUP_SCRIPT), "utf8");
 }
 
-export interface IrisBackupNames {
+export interface VolumeBackupNames {
   namespace: string;
-  /** The IRIS Deployment and its data claim. */
+  /** The database Deployment and its data claim. */
   deployment: string;
   claim: string;
   /** ServiceAccount/Role/ConfigMap/CronJob name. */
   job: string;
 }
 
-/** What the backup job may do: exec into the IRIS pod and manage VolumeSnapshots, in its namespace. */
-export function irisBackupRole(names: IrisBackupNames): k8s.types.input.rbac.v1.Role {
+/** One scheduled run of volume-backup.sh: how it makes the copy consistent and where it goes. */
+export interface VolumeBackupMode {
+  /** IRIS: ExternalFreeze/Thaw around the snapshot; none: crash-consistent. */
+  freeze: "iris" | "none";
+  /** none: the snapshot is the backup (Longhorn `bak`, or a local restore point); restic: copied off. */
+  copy: "none" | "restic";
+}
+
+/**
+ * What the job may do, in its namespace only: exec into the IRIS pod (to freeze it), manage
+ * VolumeSnapshots, and for off-cluster copies create and remove the clone claim and the restic Job.
+ */
+export function volumeBackupRole(
+  names: VolumeBackupNames,
+  mode: VolumeBackupMode,
+): k8s.types.input.rbac.v1.Role {
   return {
     metadata: { name: names.job, namespace: names.namespace },
     rules: [
-      { apiGroups: ["apps"], resources: ["deployments"], resourceNames: [names.deployment], verbs: ["get"] },
+      ...(mode.freeze === "iris"
+        ? [
+            {
+              apiGroups: ["apps"],
+              resources: ["deployments"],
+              resourceNames: [names.deployment],
+              verbs: ["get"],
+            },
+            { apiGroups: [""], resources: ["pods/exec"], verbs: ["create"] },
+          ]
+        : []),
       { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] },
-      { apiGroups: [""], resources: ["pods/exec"], verbs: ["create"] },
       {
         apiGroups: ["snapshot.storage.k8s.io"],
         resources: ["volumesnapshots"],
         verbs: ["create", "get", "list", "delete"],
       },
+      ...(mode.copy === "restic"
+        ? [
+            { apiGroups: [""], resources: ["persistentvolumeclaims"], verbs: ["create", "get", "delete"] },
+            { apiGroups: ["batch"], resources: ["jobs"], verbs: ["create", "get", "delete"] },
+            { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
+          ]
+        : []),
     ],
   };
 }
 
-export function irisBackupCronJob(
-  names: IrisBackupNames,
-  args: { schedule: string; retain: number; snapshotClass: string },
+export function volumeBackupCronJob(
+  names: VolumeBackupNames,
+  args: VolumeBackupMode & { schedule: string; retain: number; snapshotClass: string },
 ): k8s.types.input.batch.v1.CronJob {
   return kubectlCronJob({
     name: names.job,
     namespace: names.namespace,
-    labels: recommendedLabels({ name: "iris-backup", instance: names.deployment, component: "backup" }),
+    labels: recommendedLabels({ name: "volume-backup", instance: names.deployment, component: "backup" }),
     schedule: args.schedule,
-    script: "iris-backup.sh",
+    script: VOLUME_BACKUP_SCRIPT,
     env: [
       { name: "HADB_NAMESPACE", value: names.namespace },
       { name: "HADB_DEPLOYMENT", value: names.deployment },
       { name: "HADB_CLAIM", value: names.claim },
       { name: "HADB_SNAPSHOT_CLASS", value: args.snapshotClass },
       { name: "HADB_RETAIN", value: String(args.retain) },
+      { name: "HADB_FREEZE", value: args.freeze },
+      { name: "HADB_COPY", value: args.copy },
+      ...(args.copy === "restic"
+        ? [{ name: "HADB_COPY_TIMEOUT_SECONDS", value: String(COPY_DEADLINE_SECONDS + 600) }]
+        : []),
     ],
-    activeDeadlineSeconds: 900,
+    // A copy uploads the whole volume the first time (restic deduplicates every later one).
+    activeDeadlineSeconds: args.copy === "restic" ? COPY_DEADLINE_SECONDS + 1800 : 900,
     container: "backup",
   });
 }

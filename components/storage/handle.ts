@@ -14,6 +14,8 @@ export interface StorageHandle {
   ready: pulumi.Resource[];
   /** VolumeSnapshotClass of this backend, when the cluster serves VolumeSnapshots. */
   snapshotClassName?: string;
+  /** Rook-Ceph/Portworx: the class (deletionPolicy Delete) of hadb's scheduled, retained snapshots. */
+  scheduledSnapshotClassName?: string;
   /** Commands for failures the backend cannot handle alone (exported as `storageRunbook`). */
   runbook?: Record<string, string>;
   /** Longhorn: the StorageClass restoring a database's volume from its configured backup. */

@@ -108,12 +108,19 @@ export class Portworx extends pulumi.ComponentResource {
       portworxSnapshotClass(snapshotClassName) as k8s.apiextensions.CustomResourceArgs,
       { ...childOpts, dependsOn: [pxCluster] },
     );
+    const scheduledSnapshotClassName = `${storageClassName}-scheduled`;
+    new k8s.apiextensions.CustomResource(
+      `${name}-scheduled-snapshot-class`,
+      portworxSnapshotClass(scheduledSnapshotClassName, "Delete") as k8s.apiextensions.CustomResourceArgs,
+      { ...childOpts, dependsOn: [pxCluster] },
+    );
     this.handle = {
       backend: "portworx",
       storageClassName,
       replicaCount: replicas,
       ready: [storageClass],
       snapshotClassName,
+      scheduledSnapshotClassName,
     };
     this.registerOutputs({ storageClassName, chartVersion: PORTWORX_CHART.version });
   }

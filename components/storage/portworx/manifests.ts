@@ -122,12 +122,16 @@ export function portworxStorageClass(
   };
 }
 
-export function portworxSnapshotClass(name: string): Record<string, unknown> {
+/** `Retain` for snapshots people take; `Delete` for the class of hadb's scheduled (retained) snapshots. */
+export function portworxSnapshotClass(
+  name: string,
+  deletionPolicy: "Retain" | "Delete" = "Retain",
+): Record<string, unknown> {
   return {
     apiVersion: "snapshot.storage.k8s.io/v1",
     kind: "VolumeSnapshotClass",
     metadata: { name },
     driver: PORTWORX_DRIVER,
-    deletionPolicy: "Retain",
+    deletionPolicy,
   };
 }

@@ -77,6 +77,11 @@ export class RookCeph extends pulumi.ComponentResource {
       : [snapshotController(`${name}-snapshot-controller`, childOpts)];
     const snapshotClassName = `${storageClassName}-snapshots`;
     custom(`${name}-snapshot-class`, rbdSnapshotClass(snapshotClassName), [drivers, ...snapshotsReady]);
+    const scheduledSnapshotClassName = `${storageClassName}-scheduled`;
+    custom(`${name}-scheduled-snapshot-class`, rbdSnapshotClass(scheduledSnapshotClassName, "Delete"), [
+      drivers,
+      ...snapshotsReady,
+    ]);
 
     this.handle = {
       backend: "rook-ceph",
@@ -84,6 +89,7 @@ export class RookCeph extends pulumi.ComponentResource {
       replicaCount: args.replicas,
       ready: [storageClass],
       snapshotClassName,
+      scheduledSnapshotClassName,
       runbook: { ...ROOK_RUNBOOK },
     };
     this.registerOutputs({ storageClassName, chartVersion: ROOK_CHARTS.operator.version });

@@ -212,7 +212,14 @@ export function rbdStorageClass(name: string): k8s.storage.v1.StorageClassArgs {
   };
 }
 
-export function rbdSnapshotClass(name: string): Record<string, unknown> {
+/**
+ * `Retain` for snapshots people take (the RBD snapshot outlives a deleted object); `Delete` for the
+ * class hadb's scheduled jobs use, whose retention deletes old snapshots by deleting their objects.
+ */
+export function rbdSnapshotClass(
+  name: string,
+  deletionPolicy: "Retain" | "Delete" = "Retain",
+): Record<string, unknown> {
   return {
     apiVersion: "snapshot.storage.k8s.io/v1",
     kind: "VolumeSnapshotClass",
@@ -222,7 +229,6 @@ export function rbdSnapshotClass(name: string): Record<string, unknown> {
       clusterID: ROOK_NAMESPACE,
       ...secretParameters([["snapshotter", "rook-csi-rbd-provisioner"]]),
     },
-    // A snapshot outlives its VolumeSnapshot object unless deleted on purpose.
-    deletionPolicy: "Retain",
+    deletionPolicy,
   };
 }
