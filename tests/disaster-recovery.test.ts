@@ -16,6 +16,7 @@ import {
   apiEndpointOf,
   clusterPair,
   migrationSchedule,
+  remoteApiEndpointOf,
   schedulePolicy,
   tokenClientConfig,
 } from "../components/protection/dr/portworx-manifests";
@@ -221,6 +222,19 @@ describe("Stork object builders", () => {
       "current-context": "site-b",
     });
     assert.throws(() => apiEndpointOf("current-context: x\ncontexts: []\n"), /no API server for context "x"/);
+    const local = [
+      "current-context: kind",
+      "contexts: [{name: kind, context: {cluster: kind}}]",
+      'clusters: [{name: kind, cluster: {server: "https://127.0.0.1:6443"}}]',
+    ].join("\n");
+    assert.throws(
+      () => remoteApiEndpointOf(local, "site-b"),
+      /site-b points at https:\/\/127\.0\.0\.1:6443, which the other site cannot reach/,
+    );
+    assert.equal(
+      remoteApiEndpointOf(local.replace("127.0.0.1", "10.0.0.5"), "site-b").server,
+      "https://10.0.0.5:6443",
+    );
   });
 
   it("schedules and policies use only Stork's fields", () => {

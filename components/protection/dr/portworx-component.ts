@@ -13,7 +13,7 @@ import {
   REVERSE_CLUSTER_PAIR,
   schedulePolicy,
   tokenClientConfig,
-  apiEndpointOf,
+  remoteApiEndpointOf,
 } from "./portworx-manifests";
 import type { PrimarySite } from "./reference";
 
@@ -66,12 +66,16 @@ export class PortworxDisasterRecovery extends pulumi.ComponentResource {
     const standbyConfig = pulumi
       .all([args.kubeconfig, standbyToken])
       .apply(([kubeconfig, token]) =>
-        tokenClientConfig(args.domains.standby, apiEndpointOf(kubeconfig, args.kubeContext), token),
+        tokenClientConfig(
+          args.domains.standby,
+          remoteApiEndpointOf(kubeconfig, args.domains.standby, args.kubeContext),
+          token,
+        ),
       );
     const primaryConfig = pulumi
       .all([args.primary.kubeconfig, primaryToken])
       .apply(([kubeconfig, token]) =>
-        tokenClientConfig(args.domains.primary, apiEndpointOf(kubeconfig), token),
+        tokenClientConfig(args.domains.primary, remoteApiEndpointOf(kubeconfig, args.domains.primary), token),
       );
 
     // The database namespace exists on the primary; the standby gets it now so its reverse pair has a home.

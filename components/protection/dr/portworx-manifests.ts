@@ -50,6 +50,17 @@ export function apiEndpointOf(kubeconfig: string, context?: string): ApiEndpoint
   return { server, ...(certificateAuthorityData ? { certificateAuthorityData } : {}) };
 }
 
+/** A site's API address as the other site's Stork will dial it: never a loopback address. */
+export function remoteApiEndpointOf(kubeconfig: string, site: string, context?: string): ApiEndpoint {
+  const endpoint = apiEndpointOf(kubeconfig, context);
+  const host = new URL(endpoint.server).hostname;
+  if (host === "localhost" || /^127\./.test(host) || host === "::1" || host === "[::1]")
+    throw new Error(
+      `the kubeconfig of site ${site} points at ${endpoint.server}, which the other site cannot reach: give a kubeconfig with the cluster's routable API address`,
+    );
+  return endpoint;
+}
+
 /**
  * A ClusterPair's `spec.config`: client-go's clientcmd Config as Stork deserializes it (maps keyed by
  * name, users under `users`), with the migrator's token instead of anyone's personal credentials.
