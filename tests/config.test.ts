@@ -997,6 +997,17 @@ describe("Pulumi.yaml, stacks/ and README agree with the config table", () => {
     }
   });
 
+  it("README has each section once (the tables above are looked up by heading)", () => {
+    const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
+    const headings = readme.split("\n").filter((line) => /^#{1,3} /.test(line));
+    assert.ok(headings.length >= 18);
+    assert.deepEqual(
+      headings.filter((heading, index) => headings.indexOf(heading) !== index),
+      [],
+      "duplicated headings",
+    );
+  });
+
   it("README's config reference lists every key", () => {
     const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
     for (const name of CONFIG_KEY_NAMES) assert.match(readme, new RegExp(`\\| \`hadb:${name}\``), name);
