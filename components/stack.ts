@@ -8,7 +8,7 @@ import {
   PortworxDisasterRecovery,
   type PortworxDisasterRecoverySummary,
 } from "./protection/dr/portworx-component";
-import { primaryDisasterRecovery } from "./protection/dr/primary";
+import { primaryDisasterRecovery, standbyDatabases } from "./protection/dr/primary";
 import type { PrimarySite } from "./protection/dr/reference";
 import { longhornBackupTarget, type LonghornBackupTarget } from "./storage/longhorn/backup-target";
 import type { StorageHandle } from "./storage/handle";
@@ -79,7 +79,7 @@ export function buildHadb(stackConfig: HadbConfig, primary?: PrimarySite): HadbO
   // A Longhorn standby runs the primary's databases; a PX-DR standby gets them from Stork.
   const config: HadbConfig =
     primary?.info.storage === "longhorn"
-      ? { ...stackConfig, databases: primary.info.databases }
+      ? { ...stackConfig, databases: standbyDatabases(primary.info.databases) }
       : stackConfig;
   const cluster = createCluster("cluster", config);
   const nodePrep = new NodePrep("hadb-node-prep", { cluster, enabled: config.prepareNodes });

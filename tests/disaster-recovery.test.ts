@@ -12,6 +12,7 @@ import { parse } from "yaml";
 import { configFromMap } from "../components/config/load";
 import type { HadbConfig } from "../components/config/types";
 import { pairingProblems } from "../components/protection/dr/pairing";
+import { standbyDatabases } from "../components/protection/dr/primary";
 import {
   apiEndpointOf,
   clusterPair,
@@ -310,6 +311,14 @@ describe("pairing a standby with its primary", () => {
       problems((o) => (o.storage = "longhorn"))[0] ?? "",
       /must match the primary's storage "longhorn"/,
     );
+  });
+
+  it("a Longhorn standby runs the primary's entries without the primary's restore source", () => {
+    const [iris] = configFromMap(stackConfigValues("existing-iris-clone")).databases;
+    assert.ok(iris?.restoreFrom, "the clone stack restores from a backup");
+    const [standbyIris] = standbyDatabases([iris]);
+    assert.equal(standbyIris?.restoreFrom, undefined, "its data comes from the standby volume");
+    assert.deepEqual({ ...standbyIris, restoreFrom: iris.restoreFrom }, iris);
   });
 
   it("a Longhorn standby refuses a primary without a backup target or with PostgreSQL", () => {

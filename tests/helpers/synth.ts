@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { configFromMap } from "../../components/config/load";
+import { standbyDatabases } from "../../components/protection/dr/primary";
 import type { HadbConfig } from "../../components/config/types";
 import { primaryStackOf, readStackFile } from "../../tools/synth/stackfile";
 import type { HelmRelease, KubeObject } from "../../tools/synth/write";
@@ -173,5 +174,5 @@ export function siteConfig(stack: string): HadbConfig {
   const dr = config.disasterRecovery;
   if (dr?.role !== "standby" || config.storage !== "longhorn") return config;
   const primary = configFromMap(stackConfigValues(dr.primaryStack.split("/").pop() ?? ""));
-  return { ...config, databases: primary.databases };
+  return { ...config, databases: standbyDatabases(primary.databases) };
 }

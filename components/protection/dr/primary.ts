@@ -30,6 +30,14 @@ export interface PrimaryDisasterRecoverySecrets {
   databaseCredentials: Record<string, Record<string, string>>;
 }
 
+/**
+ * The primary's database entries as a Longhorn standby runs them: their data comes from the standby
+ * volumes, never from the restore source the primary started from.
+ */
+export function standbyDatabases(databases: DatabaseSpec[]): DatabaseSpec[] {
+  return databases.map(({ restoreFrom: _restoreFrom, ...database }) => database);
+}
+
 /** The plain part; `backupTarget` is the URL the primary's Longhorn writes to (known after deploy). */
 export function primaryDisasterRecovery(
   config: HadbConfig,
