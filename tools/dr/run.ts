@@ -21,12 +21,12 @@ export interface RunContext {
   pollMs: number;
 }
 
-export function kubectlWith(kubeconfigs: Partial<Record<Site, string>>): Kubectl {
+export function kubectlWith(kubeconfigs: Partial<Record<Site, string>>, binary = "kubectl"): Kubectl {
   return (site, args, input) => {
     const kubeconfig = kubeconfigs[site];
     if (kubeconfig === undefined)
       throw new Error(`no kubeconfig for the ${site} site: pass --${site}-kubeconfig <file>`);
-    const result = spawnSync("kubectl", ["--kubeconfig", kubeconfig, ...args], {
+    const result = spawnSync(binary, ["--kubeconfig", kubeconfig, ...args], {
       encoding: "utf8",
       ...(input !== undefined ? { input } : {}),
     });
