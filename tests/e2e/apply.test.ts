@@ -10,7 +10,7 @@ import { DATABASE_POOL_LABEL } from "../../components/cluster/pools";
 import { configFromMap } from "../../components/config/load";
 import {
   defaultNodes,
-  missingBinaries,
+  skipWithoutBinaries,
   startControlPlane,
   type ControlPlane,
 } from "../../test/controlplane/cluster";
@@ -18,12 +18,8 @@ import { APPLY_ARGS, standInVolumes, toYaml, volumeFor } from "../../test/contro
 import type { KubeObject } from "../../tools/synth/write";
 import { siteConfig, STACKS, stackConfigValues, synthStack, type SynthResult } from "../helpers/synth";
 
-const missing = missingBinaries();
 // DEVELOPERS.md: in CI a missing tool is a failure, locally a skip.
-const skip =
-  missing.length > 0 && !process.env.CI
-    ? `missing ${missing.join(", ")}: run test/controlplane/build.sh`
-    : false;
+const skip = skipWithoutBinaries();
 
 /** Databases hadb runs as its own single-writer Deployment (not through an operator). */
 const hadbRunDatabases = (stack: string) =>
