@@ -306,7 +306,9 @@ describe("restic copies (Rook-Ceph, Portworx)", () => {
     const script = container.command[2] as string;
     assert.match(script, /restic cat config/);
     assert.match(script, /"\$status" -eq 10 \]; then restic init/);
-    assert.match(script, /--exclude \/data\/lost\+found \/data/);
+    assert.match(script, /--exclude "\$HADB_SOURCE\/lost\+found" "\$HADB_SOURCE"/);
+    const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value]));
+    assert.equal(env.HADB_SOURCE, "/data", "where the clone is mounted");
     assert.match(script, /forget --host "\$HADB_DATABASE" --keep-last "\$HADB_KEEP" --prune/);
     const data = pod.volumes.find((v: any) => v.name === "data");
     assert.deepEqual(data.persistentVolumeClaim, { claimName: "__CLONE__", readOnly: true });

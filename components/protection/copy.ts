@@ -124,12 +124,12 @@ export interface CopyJobInput {
  * then forget all but the newest `keep` copies of this database and prune. lost+found is root's and
  * unreadable to the engine's user: excluded, as it holds nothing of the database.
  */
-const RESTIC_SCRIPT = [
+export const RESTIC_SCRIPT = [
   "set -eu",
   "status=0",
   "restic cat config >/dev/null 2>&1 || status=$?",
   'if [ "$status" -eq 10 ]; then restic init; elif [ "$status" -ne 0 ]; then restic cat config >/dev/null; exit "$status"; fi',
-  'restic backup --host "$HADB_DATABASE" --tag hadb --exclude /data/lost+found /data',
+  'restic backup --host "$HADB_DATABASE" --tag hadb --exclude "$HADB_SOURCE/lost+found" "$HADB_SOURCE"',
   'restic forget --host "$HADB_DATABASE" --keep-last "$HADB_KEEP" --prune',
 ].join("\n");
 
@@ -165,6 +165,7 @@ export function copyJob(input: CopyJobInput): k8s.types.input.batch.v1.Job {
                 { name: "RESTIC_REPOSITORY", value: input.repository },
                 { name: "HADB_DATABASE", value: input.database },
                 { name: "HADB_KEEP", value: String(input.keep) },
+                { name: "HADB_SOURCE", value: "/data" },
                 // restic's cache, HOME and temporary pack files on scratch volumes: the root
                 // filesystem is read-only.
                 { name: "RESTIC_CACHE_DIR", value: "/cache" },
