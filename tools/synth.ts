@@ -13,7 +13,7 @@ import { ConfigError } from "../components/config/validate";
 import { formatBudget } from "../components/databases/budget";
 import type { FailureBudget } from "../components/failover/budget";
 import { EvaluationError, evaluateProgram, SecretValue, type ReferencedStack } from "./synth/evaluate";
-import { primaryStackOf, readStackFile, type StackFile } from "./synth/stackfile";
+import { primaryStackOf, readStackFile, referencedStack, type StackFile } from "./synth/stackfile";
 import { redact, writeSynth } from "./synth/write";
 
 /** The synth's own output (stdout); the evaluated program's log lines go to stderr. */
@@ -143,7 +143,7 @@ function asReferencedStack(outputs: Record<string, unknown>): ReferencedStack {
 function referencedStacks(stackFile: StackFile): Record<string, ReferencedStack> {
   const reference = primaryStackOf(stackFile.config);
   if (reference === undefined) return {};
-  const peer = reference.split("/").pop() ?? reference;
+  const peer = referencedStack(reference);
   const work = mkdtempSync(join(tmpdir(), "hadb-reference-"));
   try {
     const file = join(work, "outputs.json");

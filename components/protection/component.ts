@@ -130,7 +130,6 @@ export class Protection extends pulumi.ComponentResource {
       const restic = resticTarget(args.cluster.backupStore, backups.nfsTarget, this.resticPassword);
       if (snapshotClass === undefined || !restic)
         throw new Error(`backups on ${storage.backend} without a scheduled snapshot class or restic target`);
-      target = undefined;
       const secret = new k8s.core.v1.Secret(
         `${name}-restic`,
         { metadata: { name: RESTIC_SECRET, namespace: args.namespace }, stringData: restic.secretData },
@@ -190,7 +189,6 @@ export class Protection extends pulumi.ComponentResource {
       retain: number;
       snapshotClass: string;
       after: pulumi.Resource[];
-      copy: "none" | "restic";
       restic?: ResticTarget;
     },
   ): void {

@@ -39,10 +39,11 @@ export function resticTarget(
   nfsTarget: string | undefined,
   password: pulumi.Output<string>,
 ): ResticTarget | undefined {
-  if (store?.kind === "azure-blob")
+  if (store?.kind === "azure-blob") {
+    const repository = pulumi.interpolate`azure:${store.container}:/restic`;
     return {
-      repositoryBase: pulumi.interpolate`azure:${store.container}:/restic`,
-      location: pulumi.interpolate`azure:${store.container}:/restic`,
+      repositoryBase: repository,
+      location: repository,
       secretData: pulumi.secret(
         pulumi
           .all([password, store.accountName, store.accountKey])
@@ -53,11 +54,13 @@ export function resticTarget(
           })),
       ),
     };
-  if (store)
+  }
+  if (store) {
+    // GCS through its S3 interoperability endpoint with HMAC keys, like Longhorn's target.
+    const repository = pulumi.interpolate`s3:${store.endpoint}/${store.bucket}/restic`;
     return {
-      // GCS through its S3 interoperability endpoint with HMAC keys, like Longhorn's target.
-      repositoryBase: pulumi.interpolate`s3:${store.endpoint}/${store.bucket}/restic`,
-      location: pulumi.interpolate`s3:${store.endpoint}/${store.bucket}/restic`,
+      repositoryBase: repository,
+      location: repository,
       secretData: pulumi.secret(
         pulumi
           .all([password, store.accessKeyId, store.secretAccessKey])
@@ -69,6 +72,7 @@ export function resticTarget(
           })),
       ),
     };
+  }
   if (nfsTarget !== undefined) {
     const [server = "", path = "/"] = nfsTarget.split(/:(.*)/s);
     return {

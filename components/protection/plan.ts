@@ -8,9 +8,9 @@ import { COPY_DEADLINE_SECONDS } from "./copy";
 import { join } from "node:path";
 import type { BackupSettings, DatabaseSpec, StorageBackend } from "../config/types";
 import { recommendedLabels } from "../shared/labels";
+import { volumeSnapshotClass } from "../shared/snapshot-class";
+import { LONGHORN_NAMESPACE, LONGHORN_PROVISIONER } from "../storage/longhorn/chart";
 
-export const LONGHORN_NAMESPACE = "longhorn-system";
-export const LONGHORN_DRIVER = "driver.longhorn.io";
 /** Local snapshots of every database volume. */
 export const SNAPSHOT_GROUP = "hadb-snapshots";
 /** Off-cluster backups of crash-consistent volumes (IRIS has its own freeze/thaw job instead). */
@@ -74,16 +74,11 @@ export function longhornSnapshotClasses(): Record<string, unknown>[] {
   return [
     [LONGHORN_SNAPSHOT_CLASS, "snap"],
     [LONGHORN_BACKUP_CLASS, "bak"],
-  ].map(([name, type]) => ({
-    apiVersion: "snapshot.storage.k8s.io/v1",
-    kind: "VolumeSnapshotClass",
-    metadata: { name },
-    driver: LONGHORN_DRIVER,
-    // Without `type` Longhorn would make a backup: always say which.
-    parameters: { type },
-    // Deleting the VolumeSnapshot (the job's retention) deletes the snapshot/backup.
-    deletionPolicy: "Delete",
-  }));
+  ].map(([name = "", type = ""]) =>
+    // Without `type` Longhorn would make a backup: always say which. Deleting the VolumeSnapshot (the
+    // job's retention) deletes the snapshot/backup.
+    volumeSnapshotClass(name, LONGHORN_PROVISIONER, "Delete", { type }),
+  );
 }
 
 export const VOLUME_BACKUP_SCRIPT = "volume-backup.sh";

@@ -8,7 +8,7 @@ import { parse } from "yaml";
 import { configFromMap } from "../../components/config/load";
 import { standbyDatabases } from "../../components/protection/dr/primary";
 import type { HadbConfig } from "../../components/config/types";
-import { primaryStackOf, readStackFile } from "../../tools/synth/stackfile";
+import { primaryStackOf, readStackFile, referencedStack } from "../../tools/synth/stackfile";
 import type { HelmRelease, KubeObject } from "../../tools/synth/write";
 
 export const PROJECT_ROOT = resolve(__dirname, "..", "..");
@@ -105,7 +105,7 @@ function synthDirectory(stack: string): string {
   // A DR standby's synth reads its primary's stack file too.
   const primary = primaryStackOf(readStackFile(PROJECT_ROOT, stack).config);
   if (primary !== undefined)
-    hash.update(readFileSync(join(PROJECT_ROOT, "stacks", `${primary.split("/").pop() ?? ""}.yaml`)));
+    hash.update(readFileSync(join(PROJECT_ROOT, "stacks", `${referencedStack(primary)}.yaml`)));
   const key = hash.digest("hex").slice(0, 16);
   const cacheRoot = join(tmpdir(), "hadb-synth-cache");
   const dir = join(cacheRoot, `${stack}-${key}`);
@@ -173,6 +173,6 @@ export function siteConfig(stack: string): HadbConfig {
   const config = configFromMap(stackConfigValues(stack));
   const dr = config.disasterRecovery;
   if (dr?.role !== "standby" || config.storage !== "longhorn") return config;
-  const primary = configFromMap(stackConfigValues(dr.primaryStack.split("/").pop() ?? ""));
+  const primary = configFromMap(stackConfigValues(referencedStack(dr.primaryStack)));
   return { ...config, databases: standbyDatabases(primary.databases) };
 }

@@ -5,7 +5,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
-import { placeholderKubeconfig } from "./stackfile";
+import { placeholderKubeconfig, referencedStack } from "./stackfile";
 
 /** What one registered resource looks like to a reviewer. */
 export interface RecordedResource {
@@ -149,7 +149,7 @@ class RecordingMocks implements pulumi.runtime.Mocks {
     const referenced = this.stackReferences[name];
     if (!referenced)
       throw new Error(
-        `hadb's offline evaluation cannot read stack ${name}: give a stack file for it (stacks/${name.split("/").pop() ?? name}.yaml)`,
+        `hadb's offline evaluation cannot read stack ${name}: give a stack file for it (stacks/${referencedStack(name)}.yaml)`,
       );
     return { id: name, state: { name, ...referenced } };
   }

@@ -33,6 +33,11 @@ const SHAPED_PLACEHOLDERS: Record<string, string> = {
   "hadb:kubeconfig": placeholderKubeconfig("encrypted-in-stack-file"),
 };
 
+/** A StackReference name ("org/project/stack") -> the stack, whose file is stacks/<stack>.yaml offline. */
+export function referencedStack(reference: string): string {
+  return reference.split("/").pop() ?? reference;
+}
+
 /** Where a stack file's DR standby reads its primary: the StackReference name, else undefined. */
 export function primaryStackOf(config: Record<string, string>): string | undefined {
   const text = config["hadb:disasterRecovery"];

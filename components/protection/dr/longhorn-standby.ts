@@ -6,10 +6,10 @@ import { join } from "node:path";
 import { parseQuantity } from "../../config/quantity";
 import type { DatabaseSpec } from "../../config/types";
 import { recommendedLabels } from "../../shared/labels";
+import { LONGHORN_PROVISIONER } from "../../storage/longhorn/chart";
 import { dataClaimName } from "../../shared/naming";
 import { kubectlCronJob } from "../kubectl-job";
 
-export const LONGHORN_DRIVER = "driver.longhorn.io";
 export const STANDBY_JOB = "hadb-dr-standby-volumes";
 export const STANDBY_SCRIPT = "longhorn-standby-volumes.sh";
 
@@ -103,7 +103,7 @@ export function standbyPersistentVolume(
       volumeMode: "Filesystem",
       claimRef: { namespace: volume.namespace, name: volume.claim },
       csi: {
-        driver: LONGHORN_DRIVER,
+        driver: LONGHORN_PROVISIONER,
         volumeHandle: volume.volume,
         fsType: "ext4",
         volumeAttributes: { numberOfReplicas: String(volume.replicas), staleReplicaTimeout: "30" },

@@ -7,8 +7,10 @@ import type { PrimaryDisasterRecovery } from "./primary";
 /** Engines whose data a Longhorn DR volume carries; PGO keeps PostgreSQL's volumes itself. */
 export const LONGHORN_DR_ENGINES = ["iris", "mysql"] as const;
 
-const sameList = (a: readonly string[], b: readonly string[]): boolean =>
-  a.length === b.length && [...a].sort().every((value, index) => value === [...b].sort()[index]);
+const sameList = (a: readonly string[], b: readonly string[]): boolean => {
+  const sortedB = [...b].sort();
+  return a.length === b.length && [...a].sort().every((value, index) => value === sortedB[index]);
+};
 
 /**
  * Problems (empty = paired) between this standby's config and the primary's output, worded like config

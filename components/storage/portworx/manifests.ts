@@ -4,6 +4,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { BlockDeviceSource } from "../../cluster/handle";
 import type { Cloud } from "../../config/types";
+import { volumeSnapshotClass } from "../../shared/snapshot-class";
 
 export const PORTWORX_NAMESPACE = "portworx";
 export const PORTWORX_DRIVER = "pxd.portworx.com";
@@ -127,11 +128,5 @@ export function portworxSnapshotClass(
   name: string,
   deletionPolicy: "Retain" | "Delete" = "Retain",
 ): Record<string, unknown> {
-  return {
-    apiVersion: "snapshot.storage.k8s.io/v1",
-    kind: "VolumeSnapshotClass",
-    metadata: { name },
-    driver: PORTWORX_DRIVER,
-    deletionPolicy,
-  };
+  return volumeSnapshotClass(name, PORTWORX_DRIVER, deletionPolicy);
 }

@@ -2,6 +2,7 @@
 // names follow the ceph.rook.io/v1 CRDs and Rook's RBD CSI examples (release 1.20), read upstream.
 import type * as k8s from "@pulumi/kubernetes";
 import type { BlockDeviceSource } from "../../cluster/handle";
+import { volumeSnapshotClass } from "../../shared/snapshot-class";
 
 /** Operator namespace = cluster namespace: the CSI driver name and secret namespaces derive from it. */
 export const ROOK_NAMESPACE = "rook-ceph";
@@ -220,15 +221,8 @@ export function rbdSnapshotClass(
   name: string,
   deletionPolicy: "Retain" | "Delete" = "Retain",
 ): Record<string, unknown> {
-  return {
-    apiVersion: "snapshot.storage.k8s.io/v1",
-    kind: "VolumeSnapshotClass",
-    metadata: { name },
-    driver: RBD_DRIVER,
-    parameters: {
-      clusterID: ROOK_NAMESPACE,
-      ...secretParameters([["snapshotter", "rook-csi-rbd-provisioner"]]),
-    },
-    deletionPolicy,
-  };
+  return volumeSnapshotClass(name, RBD_DRIVER, deletionPolicy, {
+    clusterID: ROOK_NAMESPACE,
+    ...secretParameters([["snapshotter", "rook-csi-rbd-provisioner"]]),
+  });
 }
