@@ -10,9 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { RESTIC_IMAGE, RESTIC_SCRIPT } from "../components/protection/copy";
-import { PROJECT_ROOT } from "./helpers/synth";
+import { TOOLS_BIN } from "../test/tools-bin";
 
-const RESTIC = join(PROJECT_ROOT, ".tools", "bin", "restic");
+const RESTIC = join(TOOLS_BIN, "restic");
 const PINNED = RESTIC_IMAGE.split(":")[1] ?? "";
 
 function resticMissing(): string | false {

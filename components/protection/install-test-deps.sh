@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the restic that tests/restic-copy.test.ts runs the copy Job's script with: the version the
-# Job's image pins (components/protection/copy.ts), from its Go module, into .tools/bin (Debian's
-# restic is older and lacks the `cat config` exit code 10 the script relies on). Idempotent: a restic
-# of that version already in .tools/bin costs one version check.
+# Job's image pins (components/protection/copy.ts), from its Go module, into the tool cache outside
+# the clone ($HADB_TOOLS_BIN, default ~/.cache/hadb/bin; Debian's restic is older and lacks the `cat config` exit code 10 the script relies on). Idempotent: a restic
+# of that version already there costs one version check.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -11,7 +11,7 @@ if [[ -z "$version" ]]; then
   echo "install-test-deps.sh: cannot read RESTIC_IMAGE's version from components/protection/copy.ts" >&2
   exit 1
 fi
-bin="$PWD/.tools/bin"
+bin="${HADB_TOOLS_BIN:-${XDG_CACHE_HOME:-$HOME/.cache}/hadb/bin}"
 if [[ -x "$bin/restic" ]] && "$bin/restic" version | grep -q "restic ${version} "; then
   exit 0
 fi

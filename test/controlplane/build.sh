@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the control-plane binaries of the e2e tier into .tools/bin/ from the Go modules pinned in
+# Builds the control-plane binaries of the e2e tier into the tool cache outside the clone
+# ($HADB_TOOLS_BIN, default ~/.cache/hadb/bin) from the Go modules pinned in
 # test/controlplane/go.mod (Kubernetes), kwok/go.mod (kwok) and etcd/go.mod (etcd), one module each
 # because each pins its own versions of shared libraries. Each group is rebuilt only when a binary is
 # missing or its go.mod/go.sum (or the Go version) changed, tracked by a hash stamp; the Go build cache
@@ -8,8 +9,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-bin="${HADB_TOOLS_BIN:-$root/.tools/bin}"
+bin="${HADB_TOOLS_BIN:-${XDG_CACHE_HOME:-$HOME/.cache}/hadb/bin}"
 mkdir -p "$bin"
 
 if ! command -v go >/dev/null 2>&1; then

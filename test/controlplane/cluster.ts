@@ -10,12 +10,13 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { stringify } from "yaml";
 import type { ControllerTimings } from "../../components/failover/timings";
+import { TOOLS_BIN } from "../tools-bin";
 import { kwokStagesYaml } from "./kwok-stages";
 import { generatePki } from "./pki";
 import { FatalError, launch, run, stopProc, tail, waitFor, type Proc, type RunResult } from "./procs";
 
 export const PROJECT_ROOT = resolve(__dirname, "..", "..");
-export const TOOLS_BIN = process.env.HADB_TOOLS_BIN ?? join(PROJECT_ROOT, ".tools", "bin");
+export { TOOLS_BIN };
 const CONTROL_PLANE_BINARIES = [
   "etcd",
   "kube-apiserver",
