@@ -9,6 +9,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** A Kubernetes object name that is also a DNS label (RFC 1123). */
+export const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
 export const show = (value: unknown): string => (value === undefined ? "(unset)" : JSON.stringify(value));
 export const oneOf = (values: readonly string[]): string => values.join(" | ");
 export const isRecord = (value: unknown): value is Record<string, unknown> =>

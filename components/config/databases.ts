@@ -1,0 +1,190 @@
+// Validation of `hadb:databases`: one entry per database, its engine, name, volume, image and the
+// engine's own settings (iris.ts, mysql.ts, postgres.ts), exposure and restore source.
+import { ENGINE_CATALOG } from "../databases/catalog";
+import { readExposure } from "./exposure";
+import { readIris } from "./iris";
+import { readMysql } from "./mysql";
+import { readPostgres } from "./postgres";
+import { DNS_LABEL, isRecord, Problems } from "./problems";
+import { MEBIBYTE, parseQuantity } from "./quantity";
+import { readResources } from "./resources";
+import { readRestoreFrom } from "./restores";
+import { NOT_SUPPORTED_YET } from "./support";
+import {
+  ENGINES,
+  type DatabaseSpec,
+  type Engine,
+  type IrisSettings,
+  type MysqlSettings,
+  type PostgresSettings,
+  type StorageBackend,
+} from "./types";
+
+/** Longest database name: derived object names append up to 23 characters and must stay DNS labels. */
+export const MAX_DATABASE_NAME_LENGTH = 40;
+
+const DATABASE_KEYS = [
+  "engine",
+  "name",
+  "volumeSize",
+  "version",
+  "image",
+  "resources",
+  "exposure",
+  "iris",
+  "mysql",
+  "postgres",
+  "restoreFrom",
+];
+
+export function readDatabases(
+  problems: Problems,
+  key: string,
+  value: unknown,
+  storage: StorageBackend,
+): DatabaseSpec[] {
+  if (!Array.isArray(value)) {
+    problems.add(key, value, "must be a list of database entries, e.g. [{engine: iris, name: iris}]");
+    return [];
+  }
+  const databases: DatabaseSpec[] = [];
+  const seen = new Map<string, number>();
+  value.forEach((entry: unknown, index) => {
+    const entryKey = `${key}[${index}]`;
+    const database = readDatabase(problems, entryKey, entry, storage);
+    if (!database) return;
+    const first = seen.get(database.name);
+    if (first !== undefined) {
+      problems.add(
+        `${entryKey}.name`,
+        database.name,
+        `duplicates ${key}[${first}].name: database names must be unique`,
+      );
+    } else {
+      seen.set(database.name, index);
+    }
+    databases.push(database);
+  });
+  return databases;
+}
+
+function readDatabase(
+  problems: Problems,
+  key: string,
+  entry: unknown,
+  storageForPostgres: StorageBackend,
+): DatabaseSpec | undefined {
+  if (!isRecord(entry)) {
+    problems.add(key, entry, "must be an object with at least engine and name");
+    return undefined;
+  }
+  problems.unknownKeys(key, entry, DATABASE_KEYS);
+  const engine = problems.choice(`${key}.engine`, entry.engine, ENGINES, NOT_SUPPORTED_YET.engine, "iris");
+  const catalog = ENGINE_CATALOG[engine];
+  const name = problems.string(
+    `${key}.name`,
+    entry.name,
+    new RegExp(`^(?=.{1,${MAX_DATABASE_NAME_LENGTH}}$)${DNS_LABEL.source.slice(1, -1)}$`),
+    `must be a DNS label of at most ${MAX_DATABASE_NAME_LENGTH} characters (lowercase letters, digits, '-', starting with a letter)`,
+  );
+  const volumeSize = entry.volumeSize ?? "10Gi";
+  const volumeBytes = problems.quantity(`${key}.volumeSize`, volumeSize, "storage");
+  if (volumeBytes > 0 && volumeBytes < 1024 * MEBIBYTE) {
+    problems.add(
+      `${key}.volumeSize`,
+      volumeSize,
+      "must be at least 1Gi (a database volume holds data, journals and logs)",
+    );
+  }
+  const image = readImage(problems, key, entry, engine);
+  const resources = readResources(problems, `${key}.resources`, entry.resources, catalog.defaultResources);
+  const exposure = readExposure(problems, `${key}.exposure`, entry.exposure, Object.keys(catalog.ports));
+
+  let iris: IrisSettings | undefined;
+  if (engine === "iris") {
+    iris = readIris(problems, `${key}.iris`, entry.iris, parseQuantity(resources.limits.memory) ?? 0);
+  } else if (entry.iris !== undefined) {
+    problems.add(`${key}.iris`, entry.iris, `only applies to engine "iris" (engine is "${engine}")`);
+  }
+  let mysql: MysqlSettings | undefined;
+  if (engine === "mysql") {
+    mysql = readMysql(problems, `${key}.mysql`, entry.mysql, name ?? "app");
+  } else if (entry.mysql !== undefined) {
+    problems.add(`${key}.mysql`, entry.mysql, `only applies to engine "mysql" (engine is "${engine}")`);
+  }
+  let postgres: PostgresSettings | undefined;
+  if (engine === "postgres") {
+    postgres = readPostgres(problems, `${key}.postgres`, entry.postgres, name ?? "app", image);
+    if (entry.image !== undefined)
+      problems.add(
+        `${key}.image`,
+        entry.image,
+        'is not used by engine "postgres": the operator pins the image of each major version; set version instead',
+      );
+    if (storageForPostgres === "iscsi" && postgres.instances > 1)
+      problems.add(
+        `${key}.postgres.instances`,
+        postgres.instances,
+        'must be 1 on storage "iscsi": one LUN per database, and a replica needs a volume of its own',
+      );
+    if (exposure.type !== "clusterIP")
+      problems.add(
+        `${key}.exposure.type`,
+        exposure.type,
+        'is not supported for engine "postgres" (the operator\'s Service has no source-range allowlist); use clusterIP',
+      );
+  } else if (entry.postgres !== undefined) {
+    problems.add(
+      `${key}.postgres`,
+      entry.postgres,
+      `only applies to engine "postgres" (engine is "${engine}")`,
+    );
+  }
+  const restoreFrom = readRestoreFrom(problems, `${key}.restoreFrom`, entry.restoreFrom, engine);
+  if (name === undefined) return undefined;
+  return {
+    ...(restoreFrom ? { restoreFrom } : {}),
+    engine,
+    name,
+    volumeSize: typeof volumeSize === "string" ? volumeSize : "10Gi",
+    image,
+    resources,
+    exposure,
+    ...(iris ? { iris } : {}),
+    ...(mysql ? { mysql } : {}),
+    ...(postgres ? { postgres } : {}),
+  };
+}
+
+function readImage(problems: Problems, key: string, entry: Record<string, unknown>, engine: Engine): string {
+  const catalog = ENGINE_CATALOG[engine];
+  if (entry.version !== undefined && entry.image !== undefined) {
+    problems.add(
+      `${key}.image`,
+      entry.image,
+      "cannot be combined with version: give either a version or a full image",
+    );
+  }
+  if (entry.image !== undefined) {
+    const image = problems.string(
+      `${key}.image`,
+      entry.image,
+      /^[a-z0-9][a-z0-9._\-/:]*(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$/,
+      "must be a pinned image reference with a tag or digest, e.g. registry/repo:2026.1",
+    );
+    if (image !== undefined && /:latest(@|$)/.test(image)) {
+      problems.add(`${key}.image`, image, 'must not use the moving tag "latest": pin a version');
+    }
+    return image ?? "";
+  }
+  if (entry.version !== undefined) {
+    const version = problems.string(
+      `${key}.version`,
+      entry.version,
+      catalog.versionPattern,
+      `is not a supported ${engine} version; expected a version like "${catalog.versionExample}"`,
+    );
+    return `${catalog.imageRepository}:${version ?? catalog.defaultVersion}`;
+  }
+  return `${catalog.imageRepository}:${catalog.defaultVersion}`;
+}
