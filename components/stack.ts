@@ -21,7 +21,7 @@ import { createStorage } from "./storage";
 import { Protection, type ProtectionSummary } from "./protection/component";
 import { claimProtectionLabels } from "./protection/plan";
 
-/** Stack outputs; documented in README ("Outputs"). */
+/** Stack outputs; documented in docs/outputs.md. */
 export interface HadbOutputs {
   kubeconfig: pulumi.Output<string> | undefined;
   storageClassName: string;
@@ -31,7 +31,7 @@ export interface HadbOutputs {
     Omit<import("./databases/endpoint").DatabaseEndpoint, "password" | "credentials">
   >;
   databasePasswords: pulumi.Output<Record<string, string>>;
-  /** Worst-case recovery timeline per database and failure (README "Failover budget"). */
+  /** Worst-case recovery timeline per database and failure (docs/failover.md). */
   failoverBudget: Record<string, FailureBudget[]>;
   /** Commands for failures the storage backend cannot handle alone (Rook-Ceph node loss). */
   storageRunbook: Record<string, string> | undefined;

@@ -1,5 +1,6 @@
 // Stack config: every bad input is rejected with a message naming the key, the value and what is
-// allowed; good input gets the documented defaults; Pulumi.yaml, stacks/ and README agree with the code.
+// allowed; good input gets the documented defaults; Pulumi.yaml and stacks/ agree with the code
+// (docs/configuration.md's table is generated from it: tests/docs.test.ts).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -328,7 +329,7 @@ const BAD_CONFIGS: BadCase[] = [
     values: {},
     raw: aksRaw({ "hadb:storage": "portworx" }),
     message:
-      "hadb:portworx.azure: (unset) is required on aks: {tenantId, clientId} of a service principal allowed to manage disks in the node resource group (README: Portworx)",
+      "hadb:portworx.azure: (unset) is required on aks: {tenantId, clientId} of a service principal allowed to manage disks in the node resource group (docs/storage/portworx.md)",
   },
   {
     why: "portworx Azure settings on another cloud",
@@ -954,7 +955,7 @@ describe("config defaults", () => {
   });
 });
 
-describe("Pulumi.yaml, stacks/ and README agree with the config table", () => {
+describe("Pulumi.yaml and stacks/ agree with the config table", () => {
   const project = parse(readFileSync(join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as {
     name: string;
     config: Record<
@@ -995,21 +996,5 @@ describe("Pulumi.yaml, stacks/ and README agree with the config table", () => {
       };
       assert.doesNotThrow(() => configFromMap(configMapFromValues(document.config).config), stack);
     }
-  });
-
-  it("README has each section once (the tables above are looked up by heading)", () => {
-    const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
-    const headings = readme.split("\n").filter((line) => /^#{1,3} /.test(line));
-    assert.ok(headings.length >= 18);
-    assert.deepEqual(
-      headings.filter((heading, index) => headings.indexOf(heading) !== index),
-      [],
-      "duplicated headings",
-    );
-  });
-
-  it("README's config reference lists every key", () => {
-    const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
-    for (const name of CONFIG_KEY_NAMES) assert.match(readme, new RegExp(`\\| \`hadb:${name}\``), name);
   });
 });

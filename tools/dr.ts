@@ -2,7 +2,7 @@
 //                [--primary-kubeconfig FILE | --primary-unreachable] [--dry-run]
 // Fails a DR pair over to its standby, or back. standby.json is `pulumi stack output --json` of the
 // STANDBY stack; kubeconfigs are files (`pulumi stack output --show-secrets kubeconfig > file`).
-// --dry-run prints the plan and touches nothing. README: "Backups and DR".
+// --dry-run prints the plan and touches nothing. docs/disaster-recovery.md.
 import { readFileSync } from "node:fs";
 import { blockingSleep, kubectlWith, runPlan } from "./dr/run";
 import { describeStep, parseStandbyOutput, planDisasterRecovery, PlanError, type DrAction } from "./dr/plan";

@@ -27,7 +27,7 @@ export interface ClusterHandle {
   backupStore?: BackupStoreHandle;
   /** Node labels that pin database pods to a dedicated pool; undefined = any node. */
   databaseNodeSelector?: Record<string, string>;
-  /** What the stack exports about the cluster (README "Outputs"). */
+  /** What the stack exports about the cluster (docs/outputs.md). */
   summary: ClusterSummary;
 }
 

@@ -1,5 +1,5 @@
 // The `hadb:` stack configuration keys: one table that drives parsing (tools and the Pulumi program),
-// validation defaults, the typed `config:` block of Pulumi.yaml and the README reference
+// validation defaults, the typed `config:` block of Pulumi.yaml and docs/configuration.md
 // (tests check that all of them agree).
 
 /** "object" = any JSON value (objects, lists of objects): parsed as JSON, declared untyped in Pulumi.yaml. */
@@ -154,13 +154,13 @@ export const CONFIG_KEYS = {
     type: "object",
     default: {},
     description:
-      "Snapshots and off-cluster backups: {enabled, schedule, retain, snapshotSchedule, snapshotRetain, target: {nfs}} (README: Backups and DR). On aks/eks/gke hadb creates the bucket.",
+      "Snapshots and off-cluster backups: {enabled, schedule, retain, snapshotSchedule, snapshotRetain, target: {nfs}} (docs/backups.md). On aks/eks/gke hadb creates the bucket.",
   },
   disasterRecovery: {
     type: "object",
     default: {},
     description:
-      'A site of a DR pair: {role: primary | standby, primaryStack: "org/project/stack" (standby), intervalMinutes} (README: Backups and DR). Storage portworx (PX-DR) or longhorn (DR volumes).',
+      'A site of a DR pair: {role: primary | standby, primaryStack: "org/project/stack" (standby), intervalMinutes} (docs/disaster-recovery.md). Storage portworx (PX-DR) or longhorn (DR volumes).',
   },
   databases: {
     // Pulumi.yaml's typed config has no object type (pulumi/pulumi#11321): this key is declared
@@ -168,7 +168,7 @@ export const CONFIG_KEYS = {
     type: "object",
     default: [],
     description:
-      "Databases: list of {engine, name, volumeSize, version | image, resources, exposure, iris} (see README).",
+      "Databases: list of {engine, name, volumeSize, version | image, resources, exposure, iris, mysql, postgres, restoreFrom} (docs/configuration.md).",
   },
 } as const satisfies Record<string, ConfigKeySpec>;
 

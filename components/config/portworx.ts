@@ -67,7 +67,7 @@ export function readPortworx(
       problems.add(
         `${key}.azure`,
         azure,
-        "is required on aks: {tenantId, clientId} of a service principal allowed to manage disks in the node resource group (README: Portworx)",
+        "is required on aks: {tenantId, clientId} of a service principal allowed to manage disks in the node resource group (docs/storage/portworx.md)",
       );
     } else if (!UUID.test(azure.tenantId) || !UUID.test(azure.clientId)) {
       problems.add(`${key}.azure`, azure, "must hold the tenant and client IDs as GUIDs");

@@ -242,7 +242,7 @@ export interface HadbConfig {
   namespace: string;
   /**
    * How long a DB pod stays bound to a node that is `not-ready` or `unreachable` before it is evicted
-   * and rescheduled. Kubernetes' default is 300 s; see README "How failover works".
+   * and rescheduled. Kubernetes' default is 300 s; see docs/failover.md.
    */
   evictionTolerationSeconds: number;
   databases: DatabaseSpec[];

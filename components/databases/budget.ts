@@ -56,7 +56,7 @@ export function stackFailoverBudget(config: HadbConfig): Record<string, FailureB
   );
 }
 
-/** One line per failure: "nodeLost 122 s = 50 + 15 + ..." (printed by synth, used in README). */
+/** One line per failure: "nodeLost 122 s = 50 + 15 + ..." (printed by synth, used in docs/failover-budgets.md). */
 export function formatBudget(budgets: FailureBudget[]): string[] {
   return budgets.map(
     (budget) =>

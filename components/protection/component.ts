@@ -44,7 +44,7 @@ export interface ProtectionArgs {
   longhornTarget?: pulumi.Input<string>;
 }
 
-/** What the stack exports about protection (README "Backups and DR"). */
+/** What the stack exports about protection (docs/outputs.md). */
 export interface ProtectionSummary {
   schedule: string;
   retain: number;

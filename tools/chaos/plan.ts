@@ -123,7 +123,7 @@ export function parseChaosArgs(argv: readonly string[]): ChaosArgs {
   return args;
 }
 
-/** The parts of hadb's stack outputs the chaos tool reads (README "Outputs"). */
+/** The parts of hadb's stack outputs the chaos tool reads (docs/outputs.md). */
 export interface StackOutputs {
   kubeconfig?: string;
   databases: Record<

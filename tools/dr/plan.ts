@@ -50,7 +50,7 @@ export function planDisasterRecovery(dr: StandbyOutput, options: PlanOptions): D
     return options.action === "failover" ? pxFailover(dr, options.primaryReachable) : pxFailback(dr, options);
   if (options.action === "failback")
     throw new PlanError(
-      "Longhorn DR has no failback in place: the activated standby is the new primary. Swap the roles in both stacks' hadb:disasterRecovery and `pulumi up` them (README: Backups and DR)",
+      "Longhorn DR has no failback in place: the activated standby is the new primary. Swap the roles in both stacks' hadb:disasterRecovery and `pulumi up` them (docs/disaster-recovery.md)",
     );
   return longhornFailover(dr, options.primaryReachable);
 }

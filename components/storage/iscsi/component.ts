@@ -25,7 +25,7 @@ export interface IscsiStorageArgs {
 
 /**
  * Database volumes on LUNs of a single iSCSI target. A single target is a single point of failure and
- * iSCSI has no fencing: see README "iSCSI: read this first".
+ * iSCSI has no fencing: see docs/storage/iscsi.md.
  */
 export class IscsiStorage extends pulumi.ComponentResource {
   readonly handle: StorageHandle;

@@ -25,7 +25,7 @@ export const CEPH_IMAGE = "quay.io/ceph/ceph:v20.2.2";
 export const RBD_DRIVER = `${ROOK_NAMESPACE}.rbd.csi.ceph.com`;
 export const BLOCK_POOL = "hadb-pool";
 
-/** The commands a user runs when a node is lost for good (README "Rook-Ceph: node loss"). */
+/** The commands a user runs when a node is lost for good (docs/storage/rook-ceph.md, node loss). */
 export const ROOK_RUNBOOK = {
   nodeLost:
     "kubectl taint nodes <node> node.kubernetes.io/out-of-service=nodeshutdown:NoExecute  # after confirming the node is powered off",
@@ -159,7 +159,7 @@ export function cephCluster(input: CephClusterInput): Record<string, unknown> {
       },
       // PodDisruptionBudgets: drains never take more OSDs down than the pool can lose.
       disruptionManagement: { managePodBudgets: true },
-      // Set confirmation to "yes-really-destroy-data" only right before deleting (README teardown).
+      // Set confirmation to "yes-really-destroy-data" only right before deleting (docs/teardown.md).
       cleanupPolicy: {
         confirmation: "",
         sanitizeDisks: { method: "quick", dataSource: "zero", iteration: 1 },

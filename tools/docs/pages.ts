@@ -1,0 +1,17 @@
+// Every generated block of the docs: which page, which block, how to render it.
+import { renderBudgetTables } from "./budgets";
+import { renderConfigKeys } from "./config-keys";
+import { renderPlaceholders, renderStackCatalog } from "./stacks";
+
+export interface GeneratedBlock {
+  page: string;
+  block: string;
+  render: (projectRoot: string) => string;
+}
+
+export const GENERATED_BLOCKS: GeneratedBlock[] = [
+  { page: "docs/configuration.md", block: "config-keys", render: () => renderConfigKeys() },
+  { page: "docs/stacks.md", block: "stacks", render: renderStackCatalog },
+  { page: "docs/stacks.md", block: "placeholders", render: renderPlaceholders },
+  { page: "docs/failover-budgets.md", block: "failover-budget", render: renderBudgetTables },
+];
