@@ -28,6 +28,8 @@ export interface CrdSet {
   groups: string[];
   /** Helm charts (by chart name, as hadb pins them) that install these CRDs. */
   charts: string[];
+  /** Annotations upstream adds to its generated CRDs by hand (kept so the API server accepts them). */
+  annotations?: Record<string, string>;
 }
 
 export const CRD_SETS: readonly CrdSet[] = [
@@ -56,6 +58,11 @@ export const CRD_SETS: readonly CrdSet[] = [
     options: "crd:maxDescLen=0",
     groups: ["snapshot.storage.k8s.io"],
     charts: ["snapshot-controller"],
+    // A *.k8s.io group needs the API-review annotation (KEP 1111); upstream adds it after controller-gen
+    // (client/hack/README.md) with the PR that approved the API.
+    annotations: {
+      "api-approved.kubernetes.io": "https://github.com/kubernetes-csi/external-snapshotter/pull/814",
+    },
   },
 ];
 

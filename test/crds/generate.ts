@@ -4,8 +4,18 @@
 // helpers, CI beside a developer) never see a half-written set.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
+import { parse, stringify } from "yaml";
 import { TOOLS_BIN } from "../tools-bin";
 import { CRD_SETS, crdDirectory, moduleVersion, type CrdSet } from "./catalog";
 
@@ -18,7 +28,17 @@ function stampOf(set: CrdSet): string {
       .update(file)
       .update("\0")
       .update(readFileSync(join(HERE, file)));
-  return hash.update(JSON.stringify([set.module, set.packages, set.options])).digest("hex");
+  return hash.update(JSON.stringify([set.module, set.packages, set.options, set.annotations])).digest("hex");
+}
+
+function annotate(dir: string, annotations: Record<string, string>): void {
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".yaml"))) {
+    const crd = parse(readFileSync(join(dir, file), "utf8")) as {
+      metadata: { annotations?: Record<string, string> };
+    };
+    crd.metadata.annotations = { ...crd.metadata.annotations, ...annotations };
+    writeFileSync(join(dir, file), stringify(crd));
+  }
 }
 
 function stampFile(dir: string): string | undefined {
@@ -49,6 +69,7 @@ function generate(set: CrdSet): void {
     );
     if (result.status !== 0)
       throw new Error(`controller-gen failed for ${label} (${result.status}):\n${result.stderr}`);
+    if (set.annotations) annotate(work, set.annotations);
     writeFileSync(join(work, ".stamp"), `${stamp}\n`);
     if (stampFile(dir) !== stamp) {
       // A stale set of the same version (other options or go.sum): replaced.

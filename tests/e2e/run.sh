@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm run test:e2e: the real-control-plane tier. Installs what it needs from Debian (openssl, for the
 # per-run certificates), builds the control-plane binaries (etcd, Kubernetes, kwok) when missing
-# (test/controlplane/build.sh: Go build cache + hash stamps, so a warm run costs nothing), then runs the
+# (test/controlplane/build.sh: Go build cache + hash stamps, so a warm run costs nothing) and the
+# upstream-generated CRDs (test/crds/build.sh), then runs the
 # node:test suites in tests/e2e/. Every process the suites start is stopped by its PID; if the test
 # process itself dies, the PIDs (and temp dirs) it recorded are killed (removed) here on exit.
 set -euo pipefail
@@ -19,6 +20,8 @@ if ((${#missing[@]} > 0)); then
 fi
 
 bash test/controlplane/build.sh
+# Third-party CRDs generated from upstream's API Go modules (+ Longhorn's rules program), cached by version.
+bash test/crds/build.sh
 
 pidfile="$(mktemp -t hadb-e2e-pids.XXXXXX)"
 export HADB_E2E_PIDFILE="$pidfile"
