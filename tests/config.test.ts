@@ -359,6 +359,18 @@ const BAD_CONFIGS: BadCase[] = [
     message: "hadb:backups.retain: 0 must be an integer from 1 to 1000",
   },
   {
+    why: "backup retention above what Longhorn's RecurringJob webhook accepts",
+    values: { backups: { enabled: true, target: { nfs: "nas:/backups" }, retain: 112 } },
+    message:
+      'hadb:backups.retain: 112 must be an integer from 1 to 100 on storage "longhorn": Longhorn refuses a recurring job that keeps more than its recurring-job-max-retention setting (100, Longhorn\'s default, which hadb keeps); keep fewer or take them less often',
+  },
+  {
+    why: "snapshot retention above what Longhorn's RecurringJob webhook accepts",
+    values: { backups: { enabled: true, target: { nfs: "nas:/backups" }, snapshotRetain: 101 } },
+    message:
+      'hadb:backups.snapshotRetain: 101 must be an integer from 1 to 100 on storage "longhorn": Longhorn refuses a recurring job that keeps more than its recurring-job-max-retention setting (100, Longhorn\'s default, which hadb keeps); keep fewer or take them less often',
+  },
+  {
     why: "invalid backup cron",
     values: { backups: { enabled: true, target: { nfs: "nas:/backups" }, schedule: "0 */6 * *" } },
     message:

@@ -142,7 +142,7 @@ describe("npm run synth prints what protects the stack", () => {
     assert.match(run.stdout, /^ {2}Longhorn target: s3:\/\/.+@europe-west1\/$/m);
     assert.match(
       run.stdout,
-      /^ {2}off-cluster: "0 \*\/6 \* \* \*" keep 112; snapshots: "0 \* \* \* \*" keep 24; snapshot class hadb-longhorn-snapshots$/m,
+      /^ {2}off-cluster: "0 \*\/6 \* \* \*" keep 84; snapshots: "0 \* \* \* \*" keep 24; snapshot class hadb-longhorn-snapshots$/m,
     );
     assert.match(run.stdout, /^ {2}iris: longhorn-backup, iris-freeze$/m);
     assert.match(run.stdout, /^disaster recovery: primary \(longhorn\)/m);

@@ -1,4 +1,5 @@
 // Validation of `hadb:backups`: schedules, retention and where off-cluster copies go.
+import { RECURRING_JOB_MAX_RETENTION } from "../storage/longhorn/settings";
 import { cronProblem } from "./cron";
 import { isRecord, Problems } from "./problems";
 import {
@@ -11,9 +12,10 @@ import {
 
 export const BACKUP_DEFAULTS: BackupSettings = {
   enabled: false,
-  // Every 6 hours, kept 4 weeks; hourly local snapshots, kept a day.
+  // Every 6 hours, kept 3 weeks (within Longhorn's 100 kept per recurring job); hourly local
+  // snapshots, kept a day.
   schedule: "0 */6 * * *",
-  retain: 112,
+  retain: 84,
   snapshotSchedule: "0 * * * *",
   snapshotRetain: 24,
 };
@@ -28,7 +30,7 @@ export function readBackups(
 ): BackupSettings {
   const { cloud, storage, databases } = context;
   if (!isRecord(value)) {
-    problems.add(key, value, 'must be an object like {enabled: true, schedule: "0 */6 * * *", retain: 112}');
+    problems.add(key, value, 'must be an object like {enabled: true, schedule: "0 */6 * * *", retain: 84}');
     return BACKUP_DEFAULTS;
   }
   problems.unknownKeys(key, value, BACKUP_KEYS);
@@ -44,8 +46,17 @@ export function readBackups(
     else settings[field] = cron as string;
   }
   for (const field of ["retain", "snapshotRetain"] as const) {
-    if (value[field] !== undefined)
-      settings[field] = problems.integer(`${key}.${field}`, value[field], 1, 1000, BACKUP_DEFAULTS[field]);
+    const count = value[field];
+    if (count === undefined) continue;
+    // On Longhorn both become a RecurringJob's `retain`, which Longhorn's admission webhook caps.
+    const { setting, default: limit } = RECURRING_JOB_MAX_RETENTION;
+    if (storage === "longhorn" && typeof count === "number" && Number.isInteger(count) && count > limit)
+      problems.add(
+        `${key}.${field}`,
+        count,
+        `must be an integer from 1 to ${limit} on storage "longhorn": Longhorn refuses a recurring job that keeps more than its ${setting} setting (${limit}, Longhorn's default, which hadb keeps); keep fewer or take them less often`,
+      );
+    else settings[field] = problems.integer(`${key}.${field}`, count, 1, 1000, BACKUP_DEFAULTS[field]);
   }
   const managed = (MANAGED_CLOUDS as readonly string[]).includes(cloud);
   if (value.target !== undefined) {
