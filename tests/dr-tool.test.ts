@@ -209,6 +209,43 @@ describe("running a plan", () => {
     }, /carries stork\.libopenstorage\.org\/migrationReplicas: has a migration reached this site\?/);
   });
 
+  it("PX-DR failback stops on a migration Stork reports PartialSuccess (final, never polled to the deadline)", () => {
+    const migrationStatus = (status: string) =>
+      JSON.stringify({
+        status: {
+          items: {
+            Interval: [
+              { name: "old", status: "Successful", finishTimestamp: "2026-11-24T09:00:00Z" },
+              { name: "hadb-px-dr-failback-1", status, finishTimestamp: "2026-11-24T10:00:05Z" },
+            ],
+          },
+        },
+      });
+    const failback = (status: string) =>
+      fakeClusters((_site, args) => {
+        if (args.includes("migrationschedules.stork.libopenstorage.org") && args.includes("json"))
+          return migrationStatus(status);
+        if (args.includes("clusterdomainupdates.stork.libopenstorage.org")) return "Successful";
+        if (args.includes("deployment,statefulset") && args.includes("json")) return workloads;
+        if (args.includes("get") && args.includes("pods")) return "";
+        return "ok";
+      });
+    const partial = failback("PartialSuccess");
+    assert.throws(() => {
+      runPlan(planDisasterRecovery(px(), { action: "failback", primaryReachable: true }), partial.context);
+    }, /migration hadb-px-dr-failback-1 of hadb-px-dr-failback ended PartialSuccess: Stork did not migrate every volume or resource/);
+    const polls = partial.calls.filter(
+      (call) => call.includes("migrationschedules") && call.includes("json"),
+    );
+    assert.equal(polls.length, 1, "a PartialSuccess is final: no second poll");
+    assert.ok(!partial.calls.some((call) => call.startsWith("primary:") && call.includes("--replicas=1")));
+    const done = failback("Successful");
+    runPlan(planDisasterRecovery(px(), { action: "failback", primaryReachable: true }), done.context);
+    assert.ok(
+      done.calls.some((call) => call.startsWith("primary:") && call.includes("scale deployment/shop")),
+    );
+  });
+
   it("Longhorn activation: patch Standby off with a block-device frontend, wait, then start the writer", () => {
     const { calls, context } = fakeClusters((site, args) => {
       if (site === "primary" && args.includes("scale")) return "scaled";

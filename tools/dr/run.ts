@@ -138,15 +138,9 @@ function runStep(step: DrStep, context: RunContext): void {
         const schedule = JSON.parse(
           kubectl(["-n", step.namespace, "get", MIGRATION_SCHEDULES, step.schedule, "-o", "json"]),
         ) as {
-          status?: { items?: Record<string, { status?: string; finishTimestamp?: string }[]> };
+          status?: { items?: Record<string, MigrationRun[]> };
         };
-        const runs = Object.values(schedule.status?.items ?? {}).flat();
-        const finished = runs.filter(
-          (run) => run.finishTimestamp !== undefined && Date.parse(run.finishTimestamp) >= since,
-        );
-        if (finished.some((run) => run.status === "Failed"))
-          throw new Error(`a migration of ${step.schedule} failed`);
-        return finished.some((run) => run.status === "Successful");
+        return migrationDone(Object.values(schedule.status?.items ?? {}).flat(), since, step);
       });
       return;
     }
@@ -184,5 +178,41 @@ function runStep(step: DrStep, context: RunContext): void {
     case "scale-up":
       kubectl(["-n", step.namespace, "scale", `deployment/${step.deployment}`, "--replicas=1"]);
       return;
+  }
+}
+
+/** One run of a Stork MigrationSchedule (status.items[policy][]). */
+interface MigrationRun {
+  name?: string;
+  status?: string;
+  finishTimestamp?: string;
+}
+
+/**
+ * Whether the newest migration finished since `since` completed. Stork's final states are Successful,
+ * Failed and PartialSuccess (some volumes or resources were not migrated): only a complete copy lets
+ * the plan go on; the other two stop it.
+ */
+export function migrationDone(
+  runs: MigrationRun[],
+  since: number,
+  step: { namespace: string; schedule: string },
+): boolean {
+  const newest = runs
+    .filter((run) => run.finishTimestamp !== undefined && Date.parse(run.finishTimestamp) >= since)
+    .sort((a, b) => Date.parse(b.finishTimestamp ?? "") - Date.parse(a.finishTimestamp ?? ""))[0];
+  const inspect = `kubectl -n ${step.namespace} get migrations.stork.libopenstorage.org ${newest?.name ?? ""} -o yaml`;
+  switch (newest?.status) {
+    case "Successful":
+      return true;
+    case "Failed":
+      throw new Error(`migration ${newest.name ?? ""} of ${step.schedule} failed (${inspect})`);
+    case "PartialSuccess":
+      throw new Error(
+        `migration ${newest.name ?? ""} of ${step.schedule} ended PartialSuccess: Stork did not migrate every volume or resource, ` +
+          `so the other site's copy is incomplete and the plan stops here (${inspect} lists which; fix them, then run the action again)`,
+      );
+    default:
+      return false;
   }
 }
