@@ -6,10 +6,12 @@ import { pinnedRelease } from "./helm";
 // chart; Piraeus maintains the widely used one (CRDs + snapshot-controller from external-snapshotter).
 
 export const SNAPSHOT_CONTROLLER_CHART = {
-  // 5.1.1 ships external-snapshotter v8.6.0 with the snapshot.storage.k8s.io/v1 CRDs. Its known issue
-  // concerns VolumeGroupSnapshots only, which hadb does not use.
+  // 5.2.0: newest snapshot-controller tag in piraeusdatastore/helm-charts (checked 2026-11-29; tagged
+  // 2026-07-21). Ships external-snapshotter v8.6.0 with the snapshot.storage.k8s.io/v1 CRDs, the
+  // version the CRD tier generates them from (test/crds/snapshot); it only turned the group-snapshot
+  // conversion webhook off by default, which hadb sets off anyway.
   chart: "snapshot-controller",
-  version: "5.1.1",
+  version: "5.2.0",
   repo: "https://piraeus.io/helm-charts/",
 } as const;
 

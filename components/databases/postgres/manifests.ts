@@ -10,18 +10,17 @@ import { failoverTolerations } from "../failover";
 export const PGO_NAMESPACE = "postgres-operator";
 
 /**
- * PGO 5.8.6: newest 5.x release in Crunchy's release notes (PostgreSQL 16-18 images, pgBackRest 2.56);
- * the v1beta1 API this program writes. 6.x moves to a v1 API and is a deliberate upgrade.
+ * PGO 5.8.9: newest 5.x tag in CrunchyData/postgres-operator as read on 2026-11-29 (the August 2026
+ * release: PostgreSQL 15-18 images, pgBackRest 2.59); the v1beta1 API this program writes. 6.x moves
+ * to a v1 API and is a deliberate upgrade.
  */
 export const PGO_CHART = {
   chart: "oci://registry.developers.crunchydata.com/crunchydata/pgo",
-  version: "5.8.6",
+  version: "5.8.9",
 } as const;
 
 export function pgoValues(): Record<string, unknown> {
   return {
-    // No phoning home from production clusters.
-    disable_check_for_upgrades: true,
     // Watches every namespace: hadb's database namespace is configurable.
     singleNamespace: false,
   };

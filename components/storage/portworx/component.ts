@@ -72,7 +72,7 @@ export class Portworx extends pulumi.ComponentResource {
         name: "portworx",
         chart: PORTWORX_CHART,
         namespace: PORTWORX_NAMESPACE,
-        values: portworxOperatorValues(settings.clusterName),
+        values: portworxOperatorValues(),
       },
       { ...childOpts, dependsOn: [namespace, ...args.nodePrep.ready] },
     );

@@ -10,25 +10,30 @@ export const PORTWORX_NAMESPACE = "portworx";
 export const PORTWORX_DRIVER = "pxd.portworx.com";
 
 /**
- * Chart 9.0.0 = Portworx Enterprise 3.6.0 (newest in the official stable index). Only its operator is
- * installed (deployCluster false): hadb writes the StorageCluster itself.
+ * Chart 9.1.1 = Portworx Enterprise 3.6.1, operator 26.2.1: newest in the official stable index as read
+ * on 2026-11-29 (index generated 2026-06-12). Only its operator is installed (deployCluster false):
+ * hadb writes the StorageCluster itself.
  */
 export const PORTWORX_CHART = {
   chart: "portworx",
-  version: "9.0.0",
+  version: "9.1.1",
   repo: "https://raw.githubusercontent.com/portworx/helm/master/stable/",
 } as const;
 
-/** Portworx 3.6.2, the 3.6 line's documented default image. */
-export const PORTWORX_IMAGE = "portworx/oci-monitor:3.6.2";
+/** The Portworx image chart 9.1.1 deploys (its `imageVersion`, 3.6.1). */
+export const PORTWORX_IMAGE = "portworx/oci-monitor:3.6.1";
 
 /** Secret holding a SaaS licence key (Portworx reads SAAS_ACCOUNT_KEY_STRING from it). */
 export const LICENSE_SECRET = "px-license";
 /** Secret with an Azure service principal allowed to manage disks (AKS cloud drives). */
 export const AZURE_CREDENTIALS_SECRET = "px-azure";
 
-export function portworxOperatorValues(clusterName: string): Record<string, unknown> {
-  return { deployOperator: true, deployCluster: false, clusterName };
+/**
+ * The chart reads `clusterName` only for its own StorageCluster (deployCluster) and the restricted-RBAC
+ * hook (stork.restrictDataProtectionRBAC, off): hadb sets neither, so it passes no name.
+ */
+export function portworxOperatorValues(): Record<string, unknown> {
+  return { deployOperator: true, deployCluster: false };
 }
 
 export interface StorageClusterInput {

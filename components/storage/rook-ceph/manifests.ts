@@ -8,9 +8,10 @@ import { volumeSnapshotClass } from "../../shared/snapshot-class";
 export const ROOK_NAMESPACE = "rook-ceph";
 
 export const ROOK_CHARTS = {
-  // Rook 1.20: current stable line (needs Kubernetes >= 1.31); from 1.20 on the CSI drivers come from
-  // the ceph-csi-drivers chart below, the operator chart only installs the ceph-csi operator.
-  operator: { chart: "rook-ceph", version: "v1.20.7", repo: "https://charts.rook.io/release" },
+  // Rook v1.20.6: newest tag of the current stable line (needs Kubernetes >= 1.31) in rook/rook as read
+  // on 2026-11-29 (tagged 2026-08-20; no v1.20.7). From 1.20 on the CSI drivers come from the
+  // ceph-csi-drivers chart below, the operator chart only installs the ceph-csi operator.
+  operator: { chart: "rook-ceph", version: "v1.20.6", repo: "https://charts.rook.io/release" },
   // The drivers chart Rook 1.20.x documents and tests with (ceph-csi-operator 1.0.4).
   csiDrivers: {
     chart: "ceph-csi-drivers",
@@ -19,8 +20,12 @@ export const ROOK_CHARTS = {
   },
 } as const;
 
-/** Ceph Tentacle 20.2.2, Rook 1.20's default (20.2.0 had a read-affinity data corruption bug). */
-export const CEPH_IMAGE = "quay.io/ceph/ceph:v20.2.2";
+/**
+ * Ceph Tentacle 20.2.4: the default of Rook v1.20.5+ (deploy/examples/cluster.yaml). 20.2.0 had a
+ * read-affinity data corruption bug; on 20.2.2-20.2.4 Rook force-disables its own mgr module (memory
+ * leak on .2, mgr crash on .3/.4).
+ */
+export const CEPH_IMAGE = "quay.io/ceph/ceph:v20.2.4";
 
 export const RBD_DRIVER = `${ROOK_NAMESPACE}.rbd.csi.ceph.com`;
 export const BLOCK_POOL = "hadb-pool";
@@ -146,7 +151,9 @@ export function cephCluster(input: CephClusterInput): Record<string, unknown> {
       dataDirHostPath: "/var/lib/rook",
       // Three monitors, never two on one node: losing any node (or zone) keeps quorum.
       mon: { count: 3, allowMultiplePerNode: false },
-      mgr: { count: 2, allowMultiplePerNode: false, modules: [{ name: "rook", enabled: true }] },
+      // Rook's own mgr module off, as Rook release-1.20 ships it ("not recommended"; only a few
+      // dashboard features need it): set explicitly so clusters made with it on turn it off too.
+      mgr: { count: 2, allowMultiplePerNode: false, modules: [{ name: "rook", enabled: false }] },
       dashboard: { enabled: true, ssl: true },
       placement: {
         mon: { topologySpreadConstraints: spread(["rook-ceph-mon"], zoned) },
