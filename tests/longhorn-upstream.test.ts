@@ -10,6 +10,7 @@ import { describe, it } from "node:test";
 import { configFromMap } from "../components/config/load";
 import { ConfigError } from "../components/config/problems";
 import { RECURRING_JOB_MAX_RETENTION } from "../components/storage/longhorn/settings";
+import { longhornValues } from "../components/storage/longhorn/chart";
 import { longhornRecurringJobs } from "../components/protection/plan";
 import { BACKUP_DEFAULTS } from "../components/config/backups";
 import { TOOLS_BIN } from "../test/tools-bin";
@@ -95,6 +96,24 @@ describe("Longhorn's own rules (longhorn-manager compiled from its Go module)", 
       const refusedByLonghorn = verdict.refused.length > 0;
       const refusedByHadb = hadbProblems.some((p) => p.startsWith("hadb:backups.retain"));
       assert.equal(refusedByHadb, refusedByLonghorn, `retain ${retain}: ${JSON.stringify(verdict.refused)}`);
+    }
+  });
+
+  it("every replica count hadb accepts is one Longhorn accepts (default-replica-count's range)", () => {
+    const highest = configFromMap({
+      "hadb:storage": "longhorn",
+      "hadb:nodeCount": "20",
+      "hadb:storageReplicas": "20",
+    }).storageReplicas;
+    assert.throws(
+      () =>
+        configFromMap({ "hadb:storage": "longhorn", "hadb:nodeCount": "21", "hadb:storageReplicas": "21" }),
+      /hadb:storageReplicas: 21 must be an integer from 3 to 20/,
+    );
+    for (const replicas of [3, highest]) {
+      const values = longhornValues({ replicas, zones: ["a", "b", "c"] });
+      const verdict = check((values as { defaultSettings: Record<string, unknown> }).defaultSettings, []);
+      assert.deepEqual(verdict.skipped, [], `${replicas} replicas`);
     }
   });
 
