@@ -111,23 +111,61 @@ describe("failover tolerations", () => {
 });
 
 describe("IRIS", () => {
-  it("CPF merge carries global buffers, gmheap and extra [config] keys", () => {
-    const text = irisCpfMerge({ globalBuffersMB: 800, gmheapKB: 256000, cpfConfig: { locksiz: "33554432" } });
-    assert.equal(text, "[config]\nglobals=0,0,800,0,0,0\ngmheap=256000\nlocksiz=33554432\n");
+  it("CPF merge carries global buffers, gmheap, extra [config] keys and the application's actions", () => {
+    const text = irisCpfMerge(
+      {
+        globalBuffersMB: 800,
+        gmheapKB: 256000,
+        cpfConfig: { locksiz: "33554432" },
+        namespace: "ORDERS",
+        user: "app",
+      },
+      "/durable/iris",
+    );
+    assert.equal(
+      text,
+      [
+        "[config]",
+        "globals=0,0,800,0,0,0",
+        "gmheap=256000",
+        "locksiz=33554432",
+        "[Actions]",
+        'CreateResource:Name=%DB_ORDERS,PublicPermission=""',
+        "CreateDatabase:Name=ORDERS,Directory=/durable/iris/mgr/orders/,Resource=%DB_ORDERS",
+        "CreateNamespace:Name=ORDERS,Globals=ORDERS,Routines=ORDERS",
+        'CreateRole:Name=hadb_app,Resources="%DB_ORDERS:RW,%Service_Bindings:U"',
+        "",
+      ].join("\n"),
+    );
   });
 
   it("Deployment: one writer, Recreate, durable %SYS, password from the Secret, probes, tolerations", () => {
     const database = irisSpec();
     const deployment = plain(
-      irisDeployment(database, irisNames(database, "hadb"), { evictionTolerationSeconds: 12 }),
+      irisDeployment(database, irisNames(database, "hadb"), {
+        evictionTolerationSeconds: 12,
+        credentialsRevision: "r1",
+      }),
     );
     assert.equal(deployment.spec.replicas, 1);
     assert.equal(deployment.spec.strategy.type, "Recreate");
     const pod = deployment.spec.template.spec;
     const [container] = pod.containers;
-    assert.deepEqual(container.args, ["--password-file", "/irissys/credentials/password"]);
+    assert.deepEqual(container.args, [
+      "--password-file",
+      "/irissys/credentials/admin-password",
+      "--after",
+      "/bin/sh /irissys/cpf/apply-accounts.sh /irissys/cpf/accounts.script /tmp/hadb-accounts-applied",
+    ]);
     const credentials = pod.volumes.find((v: { name: string }) => v.name === "credentials");
     assert.equal(credentials.secret.secretName, "orders-credentials");
+    assert.deepEqual(
+      credentials.secret.items.map((item: { key: string }) => item.key),
+      ["admin-password", "password"],
+    );
+    // Started only once the application account is applied (apply-accounts.sh writes the marker).
+    assert.match(container.startupProbe.exec.command.join(" "), /test -f \/tmp\/hadb-accounts-applied/);
+    assert.equal(deployment.spec.template.metadata.annotations["hadb.io/credentials-revision"], "r1");
     const env = Object.fromEntries(
       container.env.map((e: { name: string; value: string }) => [e.name, e.value]),
     );
@@ -153,9 +191,11 @@ describe("IRIS", () => {
     const a = irisSpec();
     const b = irisSpec({ iris: { gmheapKB: 512000 } });
     const checksum = (d: DatabaseSpec) =>
-      plain(irisDeployment(d, names(d), { evictionTolerationSeconds: 15 })).spec.template.metadata
-        .annotations["hadb.io/cpf-sha256"];
+      plain(irisDeployment(d, names(d), { evictionTolerationSeconds: 15, credentialsRevision: "" })).spec
+        .template.metadata.annotations["hadb.io/cpf-sha256"];
     assert.notEqual(checksum(a), checksum(b));
+    // So does a renamed application user (the accounts script is in the same ConfigMap).
+    assert.notEqual(checksum(a), checksum(irisSpec({ iris: { user: "orders" } })));
   });
 
   it("Service is ClusterIP unless a load balancer with an allowlist is configured", () => {
@@ -171,10 +211,17 @@ describe("IRIS", () => {
     assert.deepEqual(service.spec.loadBalancerSourceRanges, ["10.1.0.0/16"]);
   });
 
-  it("credentials Secret holds the given password under `password`", () => {
+  it("credentials Secret: the application user and its password, the admin account and its password", () => {
     const database = irisSpec();
-    const secret = plain(irisCredentialsSecret(database, irisNames(database, "hadb"), "p@ss"));
-    assert.deepEqual(secret.stringData, { username: "_SYSTEM", password: "p@ss" });
+    const secret = plain(
+      irisCredentialsSecret(database, irisNames(database, "hadb"), { app: "a", admin: "s" }),
+    );
+    assert.deepEqual(secret.stringData, {
+      username: "app",
+      password: "a",
+      "admin-username": "_SYSTEM",
+      "admin-password": "s",
+    });
   });
 });
 
@@ -243,7 +290,10 @@ describe("MySQL", () => {
     assert.equal(database.image, "mysql:8.4.11");
     assert.deepEqual(database.mysql, { database: "shop_db", user: "app" });
     const deployment = plain(
-      mysqlDeployment(database, mysqlNames(database, "hadb"), { evictionTolerationSeconds: 15 }),
+      mysqlDeployment(database, mysqlNames(database, "hadb"), {
+        evictionTolerationSeconds: 15,
+        credentialsRevision: "r1",
+      }),
     );
     assert.equal(deployment.spec.replicas, 1);
     assert.equal(deployment.spec.strategy.type, "Recreate");
@@ -262,6 +312,20 @@ describe("MySQL", () => {
     assert.match(readiness, /MYSQL_PWD="\$MYSQL_ROOT_PASSWORD" mysql --protocol=TCP/);
     assert.match(readiness, /SELECT 1/);
     assert.equal(pod.securityContext.fsGroup, 999);
+    // The image's entrypoint through start.sh, which adds --init-file on an initialised data directory.
+    assert.deepEqual(container.command.slice(3), [
+      "hadb-mysql-start",
+      "/var/lib/mysql",
+      "/etc/hadb/mysql/accounts.sql",
+      "mysqld",
+    ]);
+    const accounts = pod.volumes.find((v: { name: string }) => v.name === "accounts");
+    assert.deepEqual(accounts.secret, {
+      secretName: "shop-db-credentials",
+      items: [{ key: "accounts.sql", path: "accounts.sql" }],
+      defaultMode: 0o440,
+    });
+    assert.equal(deployment.spec.template.metadata.annotations["hadb.io/credentials-revision"], "r1");
     assert.deepEqual(
       pod.tolerations.map((t: { tolerationSeconds: number }) => t.tolerationSeconds),
       [15, 15],
@@ -281,12 +345,21 @@ describe("MySQL", () => {
     assert.equal(plain(mysqlService(mysql(), mysqlNames(mysql(), "hadb"))).spec.type, "ClusterIP");
   });
 
-  it("credentials Secret holds app user, app password and root password", () => {
+  it("credentials Secret holds app user, app password, root password and the accounts init file", () => {
     const database = mysql();
     const secret = plain(
-      mysqlCredentialsSecret(database, mysqlNames(database, "hadb"), { root: "r", app: "a" }),
+      mysqlCredentialsSecret(database, mysqlNames(database, "hadb"), {
+        root: "r",
+        app: "a",
+        accountsSql: "SQL",
+      }),
     );
-    assert.deepEqual(secret.stringData, { username: "app", password: "a", "root-password": "r" });
+    assert.deepEqual(secret.stringData, {
+      username: "app",
+      password: "a",
+      "root-password": "r",
+      "accounts.sql": "SQL",
+    });
   });
 });
 

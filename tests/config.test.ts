@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
+import { reservedDatabaseReason } from "../components/config/accounts";
 import { CONFIG_KEYS, CONFIG_KEY_NAMES, type ConfigKeySpec } from "../components/config/keys";
 import { configFromMap } from "../components/config/load";
 import { ConfigError } from "../components/config/validate";
@@ -764,6 +765,54 @@ const BAD_CONFIGS: BadCase[] = [
       'hadb:databases[0].mysql.user: "root" must not be root: the application gets its own user; root stays in the credentials Secret',
   },
   {
+    why: "MySQL application database named after the grant tables' schema",
+    values: { databases: [mysql({ mysql: { database: "mysql" } })] },
+    message:
+      'hadb:databases[0].mysql.database: "mysql" is a MySQL system schema (mysql | sys | information_schema | performance_schema): the image grants the application user ALL on its database, so it could rewrite the grant tables; choose another name',
+  },
+  {
+    why: "MySQL application database named after a system schema in another case",
+    values: { databases: [mysql({ mysql: { database: "Information_Schema" } })] },
+    message:
+      'hadb:databases[0].mysql.database: "Information_Schema" is a MySQL system schema (mysql | sys | information_schema | performance_schema): the image grants the application user ALL on its database, so it could rewrite the grant tables; choose another name',
+  },
+  {
+    why: "PostgreSQL application database that is a template",
+    values: { databases: [{ engine: "postgres", name: "pg", postgres: { database: "template1" } }] },
+    message:
+      'hadb:databases[0].postgres.database: "template1" is a PostgreSQL system database (postgres | template0 | template1): the operator administers through postgres and templates are copied into every new database; choose another name',
+  },
+  {
+    why: "PostgreSQL user PGO creates no schema for",
+    values: { databases: [{ engine: "postgres", name: "pg", postgres: { user: "pgbouncer" } }] },
+    message:
+      'hadb:databases[0].postgres.user: "pgbouncer" must not be pgbouncer: PGO reserves it for its connection pooler and creates no schema for it',
+  },
+  {
+    why: "IRIS application namespace that is an InterSystems one",
+    values: { databases: [iris({ iris: { namespace: "IRISSYS" } })] },
+    message:
+      'hadb:databases[0].iris.namespace: "IRISSYS" is an InterSystems namespace or database (USER | ENSLIB | HSLIB | HSSYS | HSCUSTOM | HSAUDIT | IRIS*): the application gets a namespace of its own; choose another name',
+  },
+  {
+    why: "IRIS application user that is a predefined account",
+    values: { databases: [iris({ iris: { user: "superuser" } })] },
+    message:
+      'hadb:databases[0].iris.user: "superuser" is a predefined IRIS account or the instance owner (admin | superuser | cspsystem | iam | unknownuser | irisowner): the application gets an account of its own',
+  },
+  {
+    why: "IRIS application user that is not a plain name",
+    values: { databases: [iris({ iris: { user: "_SYSTEM" } })] },
+    message:
+      'hadb:databases[0].iris.user: "_SYSTEM" must be an IRIS username: lowercase letters, digits and _, at most 32, starting with a letter',
+  },
+  {
+    why: "password revision that is not a label",
+    values: { databases: [mysql({ passwordRevision: "next week" })] },
+    message:
+      'hadb:databases[0].passwordRevision: "next week" must be a label of letters, digits, ".", "_" or "-" (at most 63), e.g. "2026-06" or 2; change it to rotate the passwords',
+  },
+  {
     why: "MySQL version outside the 8.4 LTS line",
     values: { databases: [mysql({ version: "9.1.0" })] },
     message:
@@ -874,7 +923,7 @@ const BAD_CONFIGS: BadCase[] = [
     why: "misspelled database key",
     values: { databases: [iris({ volumSize: "10Gi" })] },
     message:
-      'hadb:databases[0].volumSize: "10Gi" is not a known key; allowed: engine | name | volumeSize | version | image | resources | exposure | iris | mysql | postgres | restoreFrom',
+      'hadb:databases[0].volumSize: "10Gi" is not a known key; allowed: engine | name | volumeSize | version | image | resources | exposure | iris | mysql | postgres | restoreFrom | passwordRevision',
   },
   {
     why: "CPF key managed by hadb",
@@ -960,6 +1009,58 @@ describe("config defaults", () => {
     ).databases;
     assert.equal(database?.image, "containers.intersystems.com/intersystems/iris-community:2025.1");
     assert.deepEqual(database.resources.requests, { cpu: "2", memory: "8Gi" });
+  });
+
+  it("application databases default to the entry's name, or app when that name is the engine's own", () => {
+    const databases = configFromMap(
+      configOf({
+        databases: [
+          mysql(),
+          mysql({ name: "shop-db" }),
+          { engine: "postgres", name: "postgres" },
+          { engine: "postgres", name: "billing-db" },
+          iris(),
+        ],
+      }),
+    ).databases;
+    assert.deepEqual(databases[0]?.mysql, { database: "app", user: "app" });
+    assert.deepEqual(databases[1]?.mysql, { database: "shop_db", user: "app" });
+    assert.equal(databases[2]?.postgres?.database, "app");
+    assert.equal(databases[3]?.postgres?.database, "billing_db");
+    const irisAccount = databases[4]?.iris;
+    assert.deepEqual([irisAccount?.namespace, irisAccount?.user], ["APP", "app"]);
+  });
+
+  it("no stack in stacks/ gives an application a system schema or database", () => {
+    for (const stack of STACKS) {
+      const document = parse(readFileSync(join(PROJECT_ROOT, "stacks", `${stack}.yaml`), "utf8")) as {
+        config: Record<string, unknown>;
+      };
+      for (const database of configFromMap(configMapFromValues(document.config).config).databases) {
+        const name = database.mysql?.database ?? database.postgres?.database ?? database.iris?.namespace;
+        assert.ok(name, `${stack}/${database.name}: no application database`);
+        assert.equal(
+          reservedDatabaseReason(database.engine, name),
+          undefined,
+          `${stack}/${database.name}: ${name}`,
+        );
+      }
+    }
+  });
+
+  it("a password revision may be a number or a label (it only has to change to rotate)", () => {
+    const [numbered, labelled, unset] = configFromMap(
+      configOf({
+        databases: [
+          mysql({ passwordRevision: 2 }),
+          iris({ name: "b", passwordRevision: "2026-06" }),
+          iris({ name: "c" }),
+        ],
+      }),
+    ).databases;
+    assert.equal(numbered?.passwordRevision, "2");
+    assert.equal(labelled?.passwordRevision, "2026-06");
+    assert.equal(unset?.passwordRevision, undefined);
   });
 
   it("other namespaces' keys (e.g. kubernetes:, aws:) are left alone", () => {

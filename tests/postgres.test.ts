@@ -73,12 +73,15 @@ describe("PostgresCluster builder", () => {
     const [database] = configWith({ user: "orders-app" }).databases;
     assert.ok(database);
     const names = postgresNames(database, "hadb");
-    const secret = postgresUserSecret(database, names, "pw") as any;
+    const secret = postgresUserSecret(database, names, { password: "pw", verifier: "v" }) as any;
     assert.equal(secret.metadata.name, "orders-pguser-orders-app");
     assert.equal(secret.metadata.labels["postgres-operator.crunchydata.com/cluster"], "orders");
     assert.equal(secret.metadata.labels["postgres-operator.crunchydata.com/pguser"], "orders-app");
     assert.equal(secret.metadata.labels["postgres-operator.crunchydata.com/role"], "pguser");
-    assert.deepEqual(secret.stringData, { user: "orders-app", password: "pw" });
+    // hadb's verifier travels with the password, so PGO re-applies it when it changes (rotation).
+    assert.deepEqual(secret.stringData, { user: "orders-app", password: "pw", verifier: "v" });
+    // PGO co-owns the keys it copies back: a changed password must win the server-side apply.
+    assert.equal(secret.metadata.annotations["pulumi.com/patchForce"], "true");
     assert.equal(names.primaryService, "orders-primary");
   });
 });

@@ -86,6 +86,28 @@ for (const stack of STACKS) {
       }
     });
 
+    it("passwords rotate: engines that set them at start restart when they change; PGO gets a verifier", () => {
+      for (const deployment of dbDeployments) {
+        const revision = deployment.spec.template.metadata.annotations?.["hadb.io/credentials-revision"];
+        assert.match(String(revision), /^[0-9a-f]{16}$/, deployment.metadata.name);
+      }
+      for (const cluster of postgresClusters) {
+        // The application user's own schema (PostgreSQL 15+ public grants no CREATE) and its pg_hba rule.
+        assert.equal(
+          cluster.metadata.annotations["postgres-operator.crunchydata.com/autoCreateUserSchema"],
+          "true",
+        );
+        assert.deepEqual(
+          cluster.spec.authentication.rules.map((rule: { users: string[] }) => rule.users),
+          [[cluster.spec.users[0].name]],
+        );
+        const secret = byKind(result, "Secret").find((s) =>
+          s.metadata.name.startsWith(`${cluster.metadata.name}-pguser-`),
+        );
+        assert.equal(secret?.stringData.verifier, REDACTED);
+      }
+    });
+
     it("no default or literal password: passwords come from Secrets, are marked secret and never written", () => {
       for (const deployment of dbDeployments) {
         const [container] = deployment.spec.template.spec.containers;
@@ -96,7 +118,10 @@ for (const stack of STACKS) {
           );
         }
         if (deployment.metadata.labels["app.kubernetes.io/name"] === "iris") {
-          assert.deepEqual(container.args, ["--password-file", "/irissys/credentials/password"]);
+          assert.deepEqual(container.args.slice(0, 2), [
+            "--password-file",
+            "/irissys/credentials/admin-password",
+          ]);
         }
       }
       const credentials = byKind(result, "Secret").filter(
@@ -107,7 +132,9 @@ for (const stack of STACKS) {
       assert.equal(credentials.length + pgUsers.length, config.databases.length);
       for (const secret of byKind(result, "Secret")) {
         for (const [key, value] of Object.entries((secret.stringData ?? {}) as Record<string, string>)) {
-          if (/password/.test(key)) assert.equal(value, REDACTED, `${secret.metadata.name} ${key}`);
+          // Passwords, PostgreSQL verifiers and the MySQL accounts init file (it carries passwords).
+          if (/password|verifier|\.sql$/.test(key))
+            assert.equal(value, REDACTED, `${secret.metadata.name} ${key}`);
         }
       }
       for (const [file, text] of Object.entries(result.texts)) {
@@ -138,6 +165,12 @@ for (const stack of STACKS) {
             : `${database.name}-credentials`,
         );
         assert.equal(endpoint.password, undefined);
+        // Clients get the application account, never an admin one, and the database it owns.
+        assert.ok(
+          !["root", "postgres", "_SYSTEM", "SuperUser"].includes(endpoint.username),
+          endpoint.username,
+        );
+        assert.ok(endpoint.database, `${database.name}: endpoint names no database`);
       }
       assert.equal(result.outputs.storageClassName, `hadb-${config.storage}`);
       // A kubeconfig is exported (as a secret) for clusters hadb created or was given one of.

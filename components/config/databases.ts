@@ -9,6 +9,7 @@ import { DNS_LABEL, isRecord, Problems } from "./problems";
 import { MEBIBYTE, parseQuantity } from "./quantity";
 import { readResources } from "./resources";
 import { readRestoreFrom } from "./restores";
+import { readPasswordRevision } from "./accounts";
 import { NOT_SUPPORTED_YET } from "./support";
 import {
   ENGINES,
@@ -35,6 +36,7 @@ const DATABASE_KEYS = [
   "mysql",
   "postgres",
   "restoreFrom",
+  "passwordRevision",
 ];
 
 export function readDatabases(
@@ -141,9 +143,11 @@ function readDatabase(
     );
   }
   const restoreFrom = readRestoreFrom(problems, `${key}.restoreFrom`, entry.restoreFrom, engine);
+  const passwordRevision = readPasswordRevision(problems, `${key}.passwordRevision`, entry.passwordRevision);
   if (name === undefined) return undefined;
   return {
     ...(restoreFrom ? { restoreFrom } : {}),
+    ...(passwordRevision !== undefined ? { passwordRevision } : {}),
     engine,
     name,
     volumeSize: typeof volumeSize === "string" ? volumeSize : "10Gi",

@@ -1,6 +1,8 @@
-// Validation of a database entry's `mysql` settings: the application database and user.
+// Validation of a database entry's `mysql` settings: the application database and user (accounts.ts:
+// never a system schema, never root).
 import { isRecord, Problems } from "./problems";
 import type { MysqlSettings } from "./types";
+import { APP_ACCOUNT, defaultDatabaseName, reservedDatabaseReason, reservedUserReason } from "./accounts";
 
 const SQL_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
 
@@ -10,7 +12,7 @@ export function readMysql(
   value: unknown,
   databaseName: string,
 ): MysqlSettings {
-  const defaults: MysqlSettings = { database: databaseName.replace(/-/g, "_"), user: "app" };
+  const defaults: MysqlSettings = { database: defaultDatabaseName("mysql", databaseName), user: APP_ACCOUNT };
   if (value === undefined) return defaults;
   if (!isRecord(value)) {
     problems.add(key, value, "must be an object with database and/or user");
@@ -27,11 +29,9 @@ export function readMysql(
     value.user === undefined
       ? defaults.user
       : problems.string(`${key}.user`, value.user, SQL_IDENTIFIER, identifier);
-  if (user === "root")
-    problems.add(
-      `${key}.user`,
-      user,
-      "must not be root: the application gets its own user; root stays in the credentials Secret",
-    );
+  const userProblem = user === undefined ? undefined : reservedUserReason("mysql", user);
+  if (userProblem !== undefined) problems.add(`${key}.user`, user, userProblem);
+  const databaseProblem = database === undefined ? undefined : reservedDatabaseReason("mysql", database);
+  if (databaseProblem !== undefined) problems.add(`${key}.database`, database, databaseProblem);
   return { database: database ?? defaults.database, user: user ?? defaults.user };
 }

@@ -1,6 +1,7 @@
 // Validation of a database entry's `postgres` settings: version, instances, database and user.
 import { isRecord, Problems } from "./problems";
 import type { PostgresSettings } from "./types";
+import { APP_ACCOUNT, defaultDatabaseName, reservedDatabaseReason, reservedUserReason } from "./accounts";
 
 /** PostgreSQL majors PGO 5.8 ships images for (it supports 18 since 5.8.4). */
 export const POSTGRES_VERSIONS = [16, 17, 18];
@@ -18,8 +19,8 @@ export function readPostgres(
   const defaults: PostgresSettings = {
     version,
     instances: 1,
-    database: databaseName.replace(/-/g, "_"),
-    user: "app",
+    database: defaultDatabaseName("postgres", databaseName),
+    user: APP_ACCOUNT,
   };
   if (value === undefined) return defaults;
   if (!isRecord(value)) {
@@ -55,11 +56,10 @@ export function readPostgres(
         ) ?? defaults[field]);
 
   const user = read("user");
-  if (user === "postgres")
-    problems.add(
-      `${key}.user`,
-      user,
-      "must not be postgres: the application gets its own, non-superuser role",
-    );
-  return { version, instances, database: read("database"), user };
+  const userProblem = reservedUserReason("postgres", user);
+  if (userProblem !== undefined) problems.add(`${key}.user`, user, userProblem);
+  const database = read("database");
+  const databaseProblem = reservedDatabaseReason("postgres", database);
+  if (databaseProblem !== undefined) problems.add(`${key}.database`, database, databaseProblem);
+  return { version, instances, database, user };
 }

@@ -60,6 +60,10 @@ export interface IrisSettings {
   gmheapKB: number;
   /** Further `[config]` section keys merged into the CPF verbatim. */
   cpfConfig: Record<string, string>;
+  /** The application's namespace (and database of the same name), uppercase. */
+  namespace: string;
+  /** The application user, limited to `namespace`; the predefined accounts stay the admin's. */
+  user: string;
 }
 
 export interface MysqlSettings {
@@ -96,6 +100,8 @@ export interface DatabaseSpec {
   postgres?: PostgresSettings;
   /** Clone from a snapshot or backup (e.g. production into a test stack). */
   restoreFrom?: RestoreSource;
+  /** Keeper of the generated passwords: changing it rotates every password of the entry. */
+  passwordRevision?: string;
 }
 
 export const VAGRANT_PROVIDERS = ["virtualbox", "libvirt"] as const;

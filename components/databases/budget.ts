@@ -18,7 +18,8 @@ function databaseDeployment(
   database: DatabaseSpec,
   config: HadbConfig,
 ): { deployment: unknown; container: string } {
-  const options = { evictionTolerationSeconds: config.evictionTolerationSeconds };
+  // Timings do not depend on the passwords; the revision annotation only needs a value.
+  const options = { evictionTolerationSeconds: config.evictionTolerationSeconds, credentialsRevision: "" };
   switch (database.engine) {
     case "iris":
       return {

@@ -2,12 +2,13 @@
 // not even during a rollout), failover tolerations, non-root pod, no API token. Engines supply only
 // their containers and volumes.
 import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 import { failoverTolerations } from "./failover";
 
 export interface SingleWriterParts {
   metadata: { name: string; namespace: string; labels: Record<string, string> };
   selector: Record<string, string>;
-  podAnnotations?: Record<string, string>;
+  podAnnotations?: Record<string, pulumi.Input<string>>;
   /** The engine's non-root user; also the volume's group. */
   uid: number;
   evictionTolerationSeconds: number;

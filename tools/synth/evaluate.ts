@@ -3,6 +3,7 @@
 // dependencies, provider, inputs with secrets still marked). One evaluation per process: the Pulumi
 // runtime is global state.
 
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import { placeholderKubeconfig, referencedStack } from "./stackfile";
@@ -53,8 +54,10 @@ const placeholder = (what: string) => `${UNKNOWN_PREFIX} ${what}>`;
 /** Mock passwords carry this marker so tests can prove they never appear in plain text anywhere. */
 export const MOCK_SECRET_MARKER = "MOCKSECRET";
 
+// Derived from the name, not random: values computed from secrets (e.g. the credentials-revision
+// annotation, a one-way hash) must come out the same in every synth run.
 const mockSecret = (name: string): string =>
-  `${MOCK_SECRET_MARKER}-${name}-${Math.random().toString(36).slice(2, 10)}`;
+  `${MOCK_SECRET_MARKER}-${name}-${createHash("sha256").update(name).digest("hex").slice(0, 8)}`;
 
 /**
  * Outputs the clouds compute (not echoed from inputs) that the program reads. Values are placeholders;
@@ -70,6 +73,10 @@ const DEPLOY_TIME_OUTPUTS: Record<
       ? { data: { token: Buffer.from(mockSecret(name)).toString("base64") } }
       : {},
   "random:index/randomPassword:RandomPassword": (name) => ({ result: mockSecret(name) }),
+  "random:index/randomBytes:RandomBytes": (name) => {
+    const bytes = Buffer.from(mockSecret(name));
+    return { base64: bytes.toString("base64"), hex: bytes.toString("hex") };
+  },
   "command:local:Command": (name) => ({ stdout: placeholder(`stdout of ${name}`), stderr: "" }),
   "aws:eks/cluster:Cluster": (name) => ({
     endpoint: `https://${name}.eks.example`,

@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseArgs } from "../args";
 import { serviceHost, type DatabaseEndpoint } from "../endpoint";
-import { databaseCredential } from "../password";
+import { credentialsRevision, databaseCredential } from "../password";
+import { ENGINE_CATALOG } from "../catalog";
+import { irisLicenceWarning } from "./accounts";
 import { dataVolumeOf } from "../volume";
 import { createDatabaseResources } from "../resources";
 import {
   IRIS_PORTS,
-  IRIS_USERNAME,
   irisCpfConfigMap,
   irisCredentialsSecret,
   irisDataClaim,
@@ -24,17 +25,27 @@ export class IrisDatabase extends pulumi.ComponentResource {
     const { database } = args;
     const names = irisNames(database, args.namespaceName);
 
-    // No default password ever.
-    const password = databaseCredential("password", name, this, args.inheritedCredentials);
+    const settings = database.iris;
+    if (!settings) throw new Error(`database ${name} has no IRIS settings`);
+    const warning = irisLicenceWarning(database.image, ENGINE_CATALOG.iris.defaultVersion);
+    if (warning) void pulumi.log.warn(warning, this);
+
+    // No default password ever: the application user's, and the predefined (admin) accounts'.
+    const revision = database.passwordRevision;
+    const passwords = {
+      app: databaseCredential("password", name, this, args.inheritedCredentials, revision),
+      admin: databaseCredential("admin-password", name, this, args.inheritedCredentials, revision),
+    };
 
     const { deployment, service } = createDatabaseResources(
       name,
       {
-        credentials: irisCredentialsSecret(database, names, password),
+        credentials: irisCredentialsSecret(database, names, passwords),
         config: irisCpfConfigMap(database, names),
         claim: irisDataClaim(database, names, dataVolumeOf(args.storage, database, args.claimLabels)),
         deployment: irisDeployment(database, names, {
           evictionTolerationSeconds: args.evictionTolerationSeconds,
+          credentialsRevision: credentialsRevision([passwords.app, passwords.admin]),
         }),
         service: irisService(database, names),
       },
@@ -46,10 +57,12 @@ export class IrisDatabase extends pulumi.ComponentResource {
       namespace: names.namespace,
       host: serviceHost(names.service, names.namespace),
       ports: { ...IRIS_PORTS },
-      username: IRIS_USERNAME,
+      username: settings.user,
+      // Clients name the namespace as their database (jdbc:IRIS://host:1972/<namespace>).
+      database: settings.namespace,
       credentialsSecret: names.credentialsSecret,
-      password,
-      credentials: { password },
+      password: passwords.app,
+      credentials: { password: passwords.app, "admin-password": passwords.admin },
     };
     this.registerOutputs({ service: service.metadata.name, deployment: deployment.metadata.name });
   }

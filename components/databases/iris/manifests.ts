@@ -1,10 +1,11 @@
 // Pure builders for one IRIS database: durable %SYS on a single-writer volume, CPF merge, probes,
-// password from a Secret (never the default SYS), private Service unless explicitly exposed.
+// passwords from a Secret (never the default SYS), an application account of its own (accounts.ts),
+// private Service unless explicitly exposed.
 
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import type { DatabaseSpec } from "../../config/types";
+import type { DatabaseSpec, IrisSettings } from "../../config/types";
 import { imageVersion, recommendedLabels, selectorLabels } from "../../shared/labels";
 import { IRIS_PORTS } from "../catalog";
 import { singleWriterDeployment } from "../deployment";
@@ -12,12 +13,12 @@ import { databaseService } from "../service";
 import { dataClaim, type DataVolume } from "../volume";
 import { dataClaimName } from "../../shared/naming";
 import { irisCpfMerge } from "./cpf";
+import { CREDENTIALS_REVISION_ANNOTATION } from "../password";
+import { IRIS_ADMIN_USERNAME, IRIS_APPLY_ACCOUNTS_SCRIPT, irisAccountsScript } from "./accounts";
 
 export { IRIS_PORTS };
 /** irisowner, the non-root user the image runs IRIS as; fsGroup makes the volume writable for it. */
 export const IRIS_UID = 51773;
-/** Predefined account clients use; --password-file sets the same password on every predefined account. */
-export const IRIS_USERNAME = "_SYSTEM";
 
 const DATA_MOUNT = "/durable";
 /** A subdirectory: a fresh ext4 volume has lost+found at its root, which IRIS refuses as a data directory. */
@@ -25,7 +26,13 @@ const DATA_DIRECTORY = `${DATA_MOUNT}/iris`;
 const CPF_MOUNT = "/irissys/cpf";
 const CPF_FILE = "merge.cpf";
 const CREDENTIALS_MOUNT = "/irissys/credentials";
+/** Secret keys: the application user's password, and the predefined (admin) accounts' password. */
 export const PASSWORD_KEY = "password";
+export const ADMIN_PASSWORD_KEY = "admin-password";
+const ACCOUNTS_SCRIPT = "accounts.script";
+const APPLY_ACCOUNTS = "apply-accounts.sh";
+/** Written by apply-accounts.sh once the accounts are applied; in the container, so each start redoes it. */
+const ACCOUNTS_MARKER = "/tmp/hadb-accounts-applied";
 const QLIST_RUNNING = "iris qlist IRIS | cut -d^ -f4 | grep -q '^running'";
 
 export interface IrisNames {
@@ -56,6 +63,15 @@ const labelsOf = (database: DatabaseSpec, component: string) =>
     version: imageVersion(database.image),
   });
 
+/** The ConfigMap's files: the CPF merge file and the accounts scripts (all read at start only). */
+function irisConfigFiles(settings: IrisSettings): Record<string, string> {
+  return {
+    [CPF_FILE]: irisCpfMerge(settings, DATA_DIRECTORY),
+    [ACCOUNTS_SCRIPT]: irisAccountsScript(settings, `${CREDENTIALS_MOUNT}/${PASSWORD_KEY}`),
+    [APPLY_ACCOUNTS]: IRIS_APPLY_ACCOUNTS_SCRIPT,
+  };
+}
+
 export function irisCpfConfigMap(
   database: DatabaseSpec,
   names: IrisNames,
@@ -63,15 +79,16 @@ export function irisCpfConfigMap(
   if (!database.iris) throw new Error(`database ${database.name} has no IRIS settings`);
   return {
     metadata: { name: names.cpfConfigMap, namespace: names.namespace, labels: labelsOf(database, "config") },
-    data: { [CPF_FILE]: irisCpfMerge(database.iris) },
+    data: irisConfigFiles(database.iris),
   };
 }
 
 export function irisCredentialsSecret(
   database: DatabaseSpec,
   names: IrisNames,
-  password: pulumi.Input<string>,
+  passwords: { app: pulumi.Input<string>; admin: pulumi.Input<string> },
 ): k8s.types.input.core.v1.Secret {
+  if (!database.iris) throw new Error(`database ${database.name} has no IRIS settings`);
   return {
     metadata: {
       name: names.credentialsSecret,
@@ -79,7 +96,12 @@ export function irisCredentialsSecret(
       labels: labelsOf(database, "credentials"),
     },
     type: "Opaque",
-    stringData: { username: IRIS_USERNAME, [PASSWORD_KEY]: password },
+    stringData: {
+      username: database.iris.user,
+      [PASSWORD_KEY]: passwords.app,
+      "admin-username": IRIS_ADMIN_USERNAME,
+      [ADMIN_PASSWORD_KEY]: passwords.admin,
+    },
   };
 }
 
@@ -97,6 +119,8 @@ export function irisDataClaim(
 
 export interface IrisDeploymentOptions {
   evictionTolerationSeconds: number;
+  /** Changes with the passwords (password.ts): a rotation restarts IRIS, which re-applies them. */
+  credentialsRevision: pulumi.Input<string>;
 }
 
 export function irisDeployment(
@@ -108,12 +132,19 @@ export function irisDeployment(
   const selector = selectorLabels({ name: "iris", instance: database.name });
   const labels = labelsOf(database, "database");
   const qlistProbe = { exec: { command: ["/bin/sh", "-c", QLIST_RUNNING] } };
+  // Started = running and the accounts applied (a failed apply-accounts.sh never creates the marker).
+  const startedProbe = {
+    exec: { command: ["/bin/sh", "-c", `${QLIST_RUNNING} && test -f ${ACCOUNTS_MARKER}`] },
+  };
   return singleWriterDeployment({
     metadata: { name: names.deployment, namespace: names.namespace, labels },
     selector,
-    // A changed CPF merge (e.g. gmheap, which only applies at start) restarts IRIS.
+    // A changed CPF merge (e.g. gmheap, which only applies at start) or accounts script restarts IRIS.
     podAnnotations: {
-      "hadb.io/cpf-sha256": createHash("sha256").update(irisCpfMerge(database.iris)).digest("hex"),
+      "hadb.io/cpf-sha256": createHash("sha256")
+        .update(JSON.stringify(irisConfigFiles(database.iris)))
+        .digest("hex"),
+      [CREDENTIALS_REVISION_ANNOTATION]: options.credentialsRevision,
     },
     uid: IRIS_UID,
     evictionTolerationSeconds: options.evictionTolerationSeconds,
@@ -124,8 +155,14 @@ export function irisDeployment(
         name: "iris",
         image: database.image,
         // Sets the password of every predefined account from the Secret at start. The file is
-        // read-only, so IRIS leaves it in place (no sentinel) and re-applies it on each start.
-        args: ["--password-file", `${CREDENTIALS_MOUNT}/${PASSWORD_KEY}`],
+        // read-only, so IRIS leaves it in place (no sentinel) and re-applies it on each start. Then
+        // apply-accounts.sh sets up the application user (accounts.ts).
+        args: [
+          "--password-file",
+          `${CREDENTIALS_MOUNT}/${ADMIN_PASSWORD_KEY}`,
+          "--after",
+          `/bin/sh ${CPF_MOUNT}/${APPLY_ACCOUNTS} ${CPF_MOUNT}/${ACCOUNTS_SCRIPT} ${ACCOUNTS_MARKER}`,
+        ],
         env: [
           { name: "ISC_DATA_DIRECTORY", value: DATA_DIRECTORY },
           { name: "ISC_CPF_MERGE_FILE", value: `${CPF_MOUNT}/${CPF_FILE}` },
@@ -136,7 +173,7 @@ export function irisDeployment(
         ],
         // First start copies %SYS onto the volume and a restart after a crash replays journals:
         // allow up to 10 minutes before liveness takes over.
-        startupProbe: { ...qlistProbe, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 },
+        startupProbe: { ...startedProbe, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 },
         // Restart the container when the IRIS instance is down (the seed's `iris stop` experiment).
         livenessProbe: { ...qlistProbe, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
         // Serve traffic only while the superserver accepts connections.
@@ -161,8 +198,12 @@ export function irisDeployment(
         name: "credentials",
         secret: {
           secretName: names.credentialsSecret,
-          items: [{ key: PASSWORD_KEY, path: PASSWORD_KEY }],
-          defaultMode: 0o400,
+          items: [
+            { key: ADMIN_PASSWORD_KEY, path: ADMIN_PASSWORD_KEY },
+            { key: PASSWORD_KEY, path: PASSWORD_KEY },
+          ],
+          // Readable by the instance owner through its group (fsGroup), by no one else.
+          defaultMode: 0o440,
         },
       },
     ],

@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { MYSQL_PORTS } from "../catalog";
 import type { DatabaseArgs } from "../args";
 import { serviceHost, type DatabaseEndpoint } from "../endpoint";
-import { databaseCredential } from "../password";
+import { credentialsRevision, databaseCredential } from "../password";
+import { mysqlAccountsSql } from "./accounts";
 import { dataVolumeOf } from "../volume";
 import { createDatabaseResources } from "../resources";
 import {
@@ -22,19 +23,28 @@ export class MysqlDatabase extends pulumi.ComponentResource {
     super("hadb:databases:Mysql", name, {}, opts);
     const { database } = args;
     const names = mysqlNames(database, args.namespaceName);
+    const revision = database.passwordRevision;
     const passwords = {
-      root: databaseCredential("root-password", name, this, args.inheritedCredentials),
-      app: databaseCredential("password", name, this, args.inheritedCredentials),
+      root: databaseCredential("root-password", name, this, args.inheritedCredentials, revision),
+      app: databaseCredential("password", name, this, args.inheritedCredentials, revision),
     };
+    const settings = database.mysql;
+    if (!settings) throw new Error(`database ${name} has no MySQL settings`);
+    const accountsSql = pulumi.secret(
+      pulumi
+        .all([passwords.root, passwords.app])
+        .apply(([root, app]) => mysqlAccountsSql(settings, { root, app })),
+    );
 
     const { deployment, service } = createDatabaseResources(
       name,
       {
-        credentials: mysqlCredentialsSecret(database, names, passwords),
+        credentials: mysqlCredentialsSecret(database, names, { ...passwords, accountsSql }),
         config: mysqlConfigMap(database, names),
         claim: mysqlDataClaim(database, names, dataVolumeOf(args.storage, database, args.claimLabels)),
         deployment: mysqlDeployment(database, names, {
           evictionTolerationSeconds: args.evictionTolerationSeconds,
+          credentialsRevision: credentialsRevision([passwords.root, passwords.app]),
         }),
         service: mysqlService(database, names),
       },
@@ -46,8 +56,8 @@ export class MysqlDatabase extends pulumi.ComponentResource {
       namespace: names.namespace,
       host: serviceHost(names.service, names.namespace),
       ports: { ...MYSQL_PORTS },
-      username: database.mysql?.user ?? "app",
-      database: database.mysql?.database,
+      username: settings.user,
+      database: settings.database,
       credentialsSecret: names.credentialsSecret,
       password: passwords.app,
       credentials: { password: passwords.app, "root-password": passwords.root },

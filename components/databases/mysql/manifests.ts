@@ -1,5 +1,6 @@
 // Pure builders for one MySQL 8.4 database: single writer on its volume, durable commits, passwords
-// only from the credentials Secret, private Service unless exposed with an allowlist.
+// only from the credentials Secret (re-applied at every start, see accounts.ts), private Service unless
+// exposed with an allowlist.
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { DatabaseSpec, MysqlSettings } from "../../config/types";
@@ -9,6 +10,8 @@ import { MYSQL_PORTS } from "../catalog";
 import { singleWriterDeployment } from "../deployment";
 import { databaseService } from "../service";
 import { dataClaim, type DataVolume } from "../volume";
+import { CREDENTIALS_REVISION_ANNOTATION } from "../password";
+import { MYSQL_START_SCRIPT } from "./accounts";
 
 /** The `mysql` user of the official image. */
 export const MYSQL_UID = 999;
@@ -16,11 +19,16 @@ const DATA_MOUNT = "/var/lib/mysql";
 /** A fresh ext4 volume (an iSCSI LUN) has lost+found at its root, which mysqld refuses as a data directory. */
 export const DATA_SUB_PATH = "mysql";
 const CONFIG_MOUNT = "/etc/mysql/conf.d";
+const ACCOUNTS_MOUNT = "/etc/hadb/mysql";
 export const SECRET_KEYS = {
   rootPassword: "root-password",
   password: "password",
   username: "username",
+  /** The init file (accounts.ts) mysqld runs at every start on an initialised data directory. */
+  accounts: "accounts.sql",
 } as const;
+/** Where mysqld reads the accounts init file. */
+export const ACCOUNTS_FILE = `${ACCOUNTS_MOUNT}/${SECRET_KEYS.accounts}`;
 
 export interface MysqlNames {
   namespace: string;
@@ -80,7 +88,7 @@ export function mysqlConfigMap(database: DatabaseSpec, names: MysqlNames): k8s.t
 export function mysqlCredentialsSecret(
   database: DatabaseSpec,
   names: MysqlNames,
-  passwords: { root: pulumi.Input<string>; app: pulumi.Input<string> },
+  passwords: { root: pulumi.Input<string>; app: pulumi.Input<string>; accountsSql: pulumi.Input<string> },
 ): k8s.types.input.core.v1.Secret {
   return {
     metadata: {
@@ -93,6 +101,7 @@ export function mysqlCredentialsSecret(
       [SECRET_KEYS.username]: settingsOf(database).user,
       [SECRET_KEYS.password]: passwords.app,
       [SECRET_KEYS.rootPassword]: passwords.root,
+      [SECRET_KEYS.accounts]: passwords.accountsSql,
     },
   };
 }
@@ -116,7 +125,11 @@ const fromSecret = (names: MysqlNames, key: string) => ({
 export function mysqlDeployment(
   database: DatabaseSpec,
   names: MysqlNames,
-  options: { evictionTolerationSeconds: number },
+  options: {
+    evictionTolerationSeconds: number;
+    /** Changes with the passwords (password.ts): a rotation restarts mysqld, which re-applies them. */
+    credentialsRevision: pulumi.Input<string>;
+  },
 ): k8s.types.input.apps.v1.Deployment {
   const settings = settingsOf(database);
   const selector = selectorLabels({ name: "mysql", instance: database.name });
@@ -126,6 +139,7 @@ export function mysqlDeployment(
   return singleWriterDeployment({
     metadata: { name: names.deployment, namespace: names.namespace, labels },
     selector,
+    podAnnotations: { [CREDENTIALS_REVISION_ANNOTATION]: options.credentialsRevision },
     uid: MYSQL_UID,
     evictionTolerationSeconds: options.evictionTolerationSeconds,
     // mysqld flushes and stops cleanly on SIGTERM; crash recovery after a kill takes longer.
@@ -134,6 +148,16 @@ export function mysqlDeployment(
       {
         name: "mysql",
         image: database.image,
+        // The image's entrypoint, plus --init-file once the data directory exists (start.sh).
+        command: [
+          "/bin/sh",
+          "-c",
+          MYSQL_START_SCRIPT,
+          "hadb-mysql-start",
+          DATA_MOUNT,
+          ACCOUNTS_FILE,
+          "mysqld",
+        ],
         env: [
           { name: "MYSQL_ROOT_PASSWORD", valueFrom: fromSecret(names, SECRET_KEYS.rootPassword) },
           { name: "MYSQL_DATABASE", value: settings.database },
@@ -163,12 +187,22 @@ export function mysqlDeployment(
         volumeMounts: [
           { name: "data", mountPath: DATA_MOUNT, subPath: DATA_SUB_PATH },
           { name: "config", mountPath: CONFIG_MOUNT, readOnly: true },
+          { name: "accounts", mountPath: ACCOUNTS_MOUNT, readOnly: true },
         ],
       },
     ],
     volumes: [
       { name: "data", persistentVolumeClaim: { claimName: names.claim } },
       { name: "config", configMap: { name: names.config } },
+      {
+        name: "accounts",
+        // Only the init file, readable by mysqld's group (fsGroup) and no one else.
+        secret: {
+          secretName: names.credentialsSecret,
+          items: [{ key: SECRET_KEYS.accounts, path: SECRET_KEYS.accounts }],
+          defaultMode: 0o440,
+        },
+      },
     ],
   });
 }

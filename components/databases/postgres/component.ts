@@ -4,7 +4,8 @@ import type { ClusterHandle } from "../../cluster/handle";
 import { POSTGRES_PORTS } from "../catalog";
 import type { DatabaseArgs } from "../args";
 import { serviceHost, type DatabaseEndpoint } from "../endpoint";
-import { databaseCredential } from "../password";
+import { databaseCredential, generatedSalt } from "../password";
+import { scramSha256Verifier } from "./scram";
 import type { BackupSettings } from "../../config/types";
 import { pinnedRelease } from "../../shared/helm";
 import {
@@ -60,10 +61,15 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     const { database } = args;
     const names = postgresNames(database, args.namespaceName);
     const childOpts = { parent: this, provider: args.cluster.provider };
-    const password = databaseCredential("password", name, this, args.inheritedCredentials);
+    const revision = database.passwordRevision;
+    const password = databaseCredential("password", name, this, args.inheritedCredentials, revision);
+    const salt = generatedSalt(`${name}-scram-salt`, this, revision);
+    const verifier = pulumi.secret(
+      pulumi.all([password, salt]).apply(([plain, saltBase64]) => scramSha256Verifier(plain, saltBase64)),
+    );
     const userSecret = new k8s.core.v1.Secret(
       `${name}-credentials`,
-      postgresUserSecret(database, names, password),
+      postgresUserSecret(database, names, { password, verifier }),
       { ...childOpts, dependsOn: [args.namespace] },
     );
     const staticVolume = args.storage.volumeNameFor?.(database.name);

@@ -54,20 +54,27 @@ const labelsOf = (database: DatabaseSpec): Record<string, string> => ({
   ...recommendedLabels({ name: "postgres", instance: database.name, component: "database" }),
 });
 
+/** PGO creates a schema named after and owned by each user in its databases (users.go, 5.8). */
+export const AUTO_CREATE_USER_SCHEMA = "postgres-operator.crunchydata.com/autoCreateUserSchema";
+
 /**
- * The user Secret, created before the cluster: PGO keeps an existing `password` and derives the
- * SCRAM verifier from it, so the password is hadb's generated secret and is known to the stack.
+ * The user Secret, created before the cluster. PGO keeps an existing `password` and `verifier` and runs
+ * `ALTER ROLE … PASSWORD '<verifier>'` whenever the verifier changes, so hadb writes both (scram.ts): a
+ * rotated password reaches PostgreSQL and the old one stops working.
  */
 export function postgresUserSecret(
   database: DatabaseSpec,
   names: PostgresNames,
-  password: pulumi.Input<string>,
+  credentials: { password: pulumi.Input<string>; verifier: pulumi.Input<string> },
 ): k8s.types.input.core.v1.Secret {
   const user = database.postgres?.user ?? "app";
   return {
     metadata: {
       name: names.userSecret,
       namespace: names.namespace,
+      // PGO server-side-applies the same keys back (it copies them), so it co-owns them; without force
+      // a changed password would fail with an apply conflict instead of rotating.
+      annotations: { "pulumi.com/patchForce": "true" },
       labels: {
         ...labelsOf(database),
         "postgres-operator.crunchydata.com/cluster": names.cluster,
@@ -76,7 +83,7 @@ export function postgresUserSecret(
       },
     },
     type: "Opaque",
-    stringData: { user, password },
+    stringData: { user, password: credentials.password, verifier: credentials.verifier },
   };
 }
 
@@ -172,6 +179,24 @@ function instanceAffinity(
   return Object.keys(affinity).length > 0 ? affinity : undefined;
 }
 
+/**
+ * pg_hba rules (PGO renders them after its mandatory ones and then adds no defaults): the application
+ * user over TLS with SCRAM, to its own database only. Every other network connection matches no rule
+ * and is refused; the superuser connects over the local socket only (PGO's mandatory rules).
+ */
+export function postgresAuthenticationRules(database: DatabaseSpec): Record<string, unknown>[] {
+  const settings = database.postgres;
+  if (!settings) throw new Error(`database ${database.name} has no postgres settings`);
+  return [
+    {
+      connection: "hostssl",
+      databases: [settings.database],
+      users: [settings.user],
+      method: "scram-sha-256",
+    },
+  ];
+}
+
 export function postgresCluster(
   database: DatabaseSpec,
   names: PostgresNames,
@@ -189,9 +214,17 @@ export function postgresCluster(
   return {
     apiVersion: "postgres-operator.crunchydata.com/v1beta1",
     kind: "PostgresCluster",
-    metadata: { name: names.cluster, namespace: names.namespace, labels: labelsOf(database) },
+    metadata: {
+      name: names.cluster,
+      namespace: names.namespace,
+      labels: labelsOf(database),
+      // Since PostgreSQL 15 `public` grants ordinary roles no CREATE: without a schema of its own the
+      // user could not create a table (PGO's gate AutoCreateUserSchema is on by default in 5.8).
+      annotations: { [AUTO_CREATE_USER_SCHEMA]: "true" },
+    },
     spec: {
       postgresVersion: settings.version,
+      authentication: { rules: postgresAuthenticationRules(database) },
       instances: [
         {
           name: INSTANCE_SET,
