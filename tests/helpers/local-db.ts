@@ -18,7 +18,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createConnection } from "mysql2/promise";
-import { Client } from "pg";
+import { Client, type ClientConfig } from "pg";
 import type { ConnectionSettings } from "../../tools/chaos/writer";
 import { sleep } from "../../tools/chaos/writer";
 
@@ -81,13 +81,13 @@ export function requireInstalled<T>(found: T | undefined, packageName: string): 
   return found;
 }
 
-interface RunAs {
+export interface RunAs {
   uid: number;
   gid: number;
 }
 
 /** As root, the packages' system user (both servers refuse to run as root); otherwise ourselves. */
-function runAsFor(systemUser: string): RunAs | undefined {
+export function runAsFor(systemUser: string): RunAs | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const entry = readFileSync("/etc/passwd", "utf8")
     .split("\n")
@@ -97,24 +97,127 @@ function runAsFor(systemUser: string): RunAs | undefined {
   return { uid: Number(entry[2]), gid: Number(entry[3]) };
 }
 
-function ownedTempDir(prefix: string, runAs: RunAs | undefined): string {
+export function ownedTempDir(prefix: string, runAs: RunAs | undefined): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   dirs.add(dir);
   if (runAs) chownSync(dir, runAs.uid, runAs.gid);
   return dir;
 }
 
-function writeOwned(path: string, text: string, runAs: RunAs | undefined): void {
+/** Removes a dir made by ownedTempDir (and stops tracking it). */
+export function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  dirs.delete(dir);
+}
+
+export function writeOwned(path: string, text: string, runAs: RunAs | undefined): void {
   writeFileSync(path, text, { mode: 0o600 });
   if (runAs) chownSync(path, runAs.uid, runAs.gid);
 }
 
-function runChecked(command: string, args: string[], runAs: RunAs | undefined, input?: string): void {
+export function runChecked(command: string, args: string[], runAs: RunAs | undefined, input?: string): void {
   const result = spawnSync(command, args, { encoding: "utf8", input, timeout: 60_000, ...runAs });
   if (result.status !== 0)
     throw new Error(
       `${command} failed (${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`,
     );
+}
+
+/** initdb: `superuser` authenticated by password (`pwfile`) everywhere, UTF-8, C locale, no fsync. */
+export function initPostgres(
+  tools: PostgresTools,
+  data: string,
+  superuser: string,
+  pwfile: string,
+  runAs: RunAs | undefined,
+): void {
+  runChecked(
+    tools.initdb,
+    [
+      "-D",
+      data,
+      "-U",
+      superuser,
+      `--pwfile=${pwfile}`,
+      "--auth-local=scram-sha-256",
+      "--auth-host=scram-sha-256",
+    ].concat(["-E", "UTF8", "--locale=C", "--no-instructions", "--no-sync"]),
+    runAs,
+  );
+}
+
+/** postgres on 127.0.0.1:`port` and a socket in `socketDir`, plus `settings` (-c name=value). */
+export function postgresServerArgs(
+  data: string,
+  port: number,
+  socketDir: string,
+  settings: Record<string, string> = {},
+): string[] {
+  const all = { listen_addresses: "127.0.0.1", unix_socket_directories: socketDir, ...settings };
+  return [
+    "-D",
+    data,
+    "-p",
+    String(port),
+    ...Object.entries(all).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
+  ];
+}
+
+/**
+ * A fresh MariaDB data directory (root authenticated by `rootAuthentication`), then `statements` run in
+ * bootstrap mode (FLUSH PRIVILEGES first: bootstrap loads no grant tables until then).
+ */
+export function initMariadb(
+  tools: MariadbTools,
+  data: string,
+  rootAuthentication: "socket" | "normal",
+  statements: string[],
+  runAs: RunAs | undefined,
+): void {
+  runChecked(
+    tools.installDb,
+    [
+      "--no-defaults",
+      `--datadir=${data}`,
+      `--auth-root-authentication-method=${rootAuthentication}`,
+      "--skip-test-db",
+    ],
+    runAs,
+  );
+  runChecked(
+    tools.server,
+    ["--no-defaults", `--datadir=${data}`, "--bootstrap", "--skip-networking", "--log-warnings=0"],
+    runAs,
+    ["FLUSH PRIVILEGES;", ...statements, ""].join("\n"),
+  );
+}
+
+/** mariadbd on 127.0.0.1:`port`, socket and pid file in `base`, no name resolution (as hadb.cnf). */
+export function mariadbServerArgs(data: string, base: string, port: number): string[] {
+  return [
+    "--no-defaults",
+    `--datadir=${data}`,
+    `--socket=${join(base, "mysqld.sock")}`,
+    `--pid-file=${join(base, "mysqld.pid")}`,
+    `--port=${port}`,
+    "--bind-address=127.0.0.1",
+    "--skip-name-resolve",
+  ];
+}
+
+/** One pg session for `action`, always closed. */
+export async function withPgClient<T>(
+  config: ClientConfig,
+  action: (client: Client) => Promise<T>,
+): Promise<T> {
+  const client = new Client(config);
+  client.on("error", () => undefined);
+  await client.connect();
+  try {
+    return await action(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 export function freePort(): Promise<number> {
@@ -170,6 +273,8 @@ export class ServerProcess {
     private readonly args: string[],
     private readonly runAs: RunAs | undefined,
     private readonly stopSignal: NodeJS.Signals,
+    /** Extra environment (e.g. PATH with a stand-in for an image's entrypoint). */
+    private readonly env: Record<string, string> = {},
   ) {}
 
   get pid(): number | undefined {
@@ -186,7 +291,7 @@ export class ServerProcess {
     if (this.running) throw new Error(`${this.name} already running`);
     const child = spawn(this.command, this.args, {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C" },
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C", ...this.env },
       ...this.runAs,
     });
     const pid = child.pid;
@@ -299,51 +404,17 @@ export async function startPostgres(tools: PostgresTools): Promise<LocalServer> 
   const pwfile = join(base, "admin-password");
   writeOwned(pwfile, `${admin.password}\n`, runAs);
   // scram everywhere: the test proves the store authenticates with a password, as against a real cluster.
-  runChecked(
-    tools.initdb,
-    [
-      "-D",
-      data,
-      "-U",
-      admin.user,
-      `--pwfile=${pwfile}`,
-      "--auth-local=scram-sha-256",
-      "--auth-host=scram-sha-256",
-      "-E",
-      "UTF8",
-      "--locale=C",
-      "--no-instructions",
-      "--no-sync",
-    ],
-    runAs,
-  );
+  initPostgres(tools, data, admin.user, pwfile, runAs);
   rmSync(pwfile);
   const server = new ServerProcess(
     "postgres",
     tools.postgres,
-    [
-      "-D",
-      data,
-      "-p",
-      String(port),
-      "-c",
-      "listen_addresses=127.0.0.1",
-      "-c",
-      `unix_socket_directories=${base}`,
-    ],
+    postgresServerArgs(data, port, base),
     runAs,
     "SIGINT",
   );
-  const withAdmin = async <T>(action: (client: Client) => Promise<T>, as = admin): Promise<T> => {
-    const client = new Client({ ...as, connectionTimeoutMillis: 2_000 });
-    client.on("error", () => undefined);
-    await client.connect();
-    try {
-      return await action(client);
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-  };
+  const withAdmin = <T>(action: (client: Client) => Promise<T>, as = admin): Promise<T> =>
+    withPgClient({ ...as, connectionTimeoutMillis: 2_000 }, action);
   const ready = (): Promise<void> => withAdmin((client) => client.query("SELECT 1")).then(() => undefined);
   await server.start(ready);
   await withAdmin(async (client) => {
@@ -381,35 +452,21 @@ export async function startMariadb(tools: MariadbTools): Promise<LocalServer> {
     database: "hadb",
   };
   // root keeps socket-only authentication; the test's user gets a password and only its database.
-  runChecked(
-    tools.installDb,
-    ["--no-defaults", `--datadir=${data}`, "--auth-root-authentication-method=socket", "--skip-test-db"],
-    runAs,
-  );
-  runChecked(
-    tools.server,
-    ["--no-defaults", `--datadir=${data}`, "--bootstrap", "--skip-networking", "--log-warnings=0"],
-    runAs,
+  initMariadb(
+    tools,
+    data,
+    "socket",
     [
-      "FLUSH PRIVILEGES;",
       `CREATE DATABASE ${settings.database};`,
       `CREATE USER '${settings.user}'@'127.0.0.1' IDENTIFIED BY '${settings.password}';`,
       `GRANT ALL PRIVILEGES ON ${settings.database}.* TO '${settings.user}'@'127.0.0.1';`,
-      "",
-    ].join("\n"),
+    ],
+    runAs,
   );
   const server = new ServerProcess(
     "mariadbd",
     tools.server,
-    [
-      "--no-defaults",
-      `--datadir=${data}`,
-      `--socket=${join(base, "mysqld.sock")}`,
-      `--pid-file=${join(base, "mysqld.pid")}`,
-      `--port=${port}`,
-      "--bind-address=127.0.0.1",
-      "--skip-name-resolve",
-    ],
+    mariadbServerArgs(data, base, port),
     runAs,
     "SIGTERM",
   );

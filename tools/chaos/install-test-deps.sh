@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian packages tests/chaos-writers.test.ts starts real database servers from: PostgreSQL
-# (initdb + postgres) and MariaDB (mariadb-install-db + mariadbd). The test runs its own servers on loopback
-# in temp dirs, so the packages' system services are kept from starting during the install.
+# Installs the Debian packages tests/chaos-writers.test.ts and tests/app-accounts.test.ts start real
+# database servers from: PostgreSQL (initdb + postgres) and MariaDB (mariadb-install-db + mariadbd), and
+# openssl (the PostgreSQL server's test certificate). The tests run their own servers on loopback in temp
+# dirs, so the packages' system services are kept from starting during the install.
 set -euo pipefail
 
 missing=()
@@ -9,6 +10,7 @@ compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgres
 if ! [ -x /usr/sbin/mariadbd ] || ! command -v mariadb-install-db >/dev/null 2>&1; then
   missing+=(mariadb-server)
 fi
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "chaos test deps: already installed"
   exit 0
