@@ -21,7 +21,8 @@ const outputs = parseStackOutputs(
         namespace: "hadb",
         host: "iris.hadb.svc.cluster.local",
         ports: { superserver: 1972, webserver: 52773 },
-        username: "_SYSTEM",
+        username: "app",
+        database: "APP",
       },
       shop: {
         engine: "mysql",
@@ -46,6 +47,8 @@ describe("chaos tool arguments", () => {
       ["iris:iris:exec", "shop:mysql:3306"],
     );
     assert.equal(runs[1]?.databaseName, "shop");
+    // IRIS: the application's namespace, where its account may write.
+    assert.equal(runs[0]?.databaseName, "APP");
   });
 
   it("rejects what it cannot do, saying why", () => {

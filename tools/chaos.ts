@@ -75,7 +75,8 @@ async function openStore(
     ];
     const store = new IrisStore(
       { command, pod: `deployment/${run.deployment}`, container: "iris" },
-      { credentials: { username: run.username, password } },
+      // The application account works in its own namespace (the endpoint's database); older stacks: USER.
+      { credentials: { username: run.username, password }, namespace: run.databaseName ?? "USER" },
     );
     return { store, close: () => undefined };
   }
