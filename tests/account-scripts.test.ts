@@ -86,8 +86,7 @@ describe("IRIS apply-accounts.sh (iris-main --after)", () => {
       credentialsRevision: "",
     }),
   ).spec.template.spec.containers;
-  const afterCommand =
-    (container.args as string[])[(container.args as string[]).indexOf("--after") + 1] ?? "";
+  const afterCommand = (container.args as string[])[(container.args as string[]).indexOf("-a") + 1] ?? "";
   const scriptDir = dir("cpf");
   for (const [file, text] of Object.entries(files)) writeFileSync(join(scriptDir, file), text);
 

@@ -154,7 +154,7 @@ describe("IRIS", () => {
     assert.deepEqual(container.args, [
       "--password-file",
       "/irissys/credentials/admin-password",
-      "--after",
+      "-a",
       "/bin/sh /irissys/cpf/apply-accounts.sh /irissys/cpf/accounts.script /tmp/hadb-accounts-applied",
     ]);
     const credentials = pod.volumes.find((v: { name: string }) => v.name === "credentials");

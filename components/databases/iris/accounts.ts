@@ -55,6 +55,8 @@ export function irisAccountsScript(settings: IrisSettings, passwordFile: string)
     `if ##class(Security.Users).Exists("${user}") { set sc=##class(Security.Users).Modify("${user}",.props) } else { set sc=##class(Security.Users).Create("${user}","${IRIS_APP_ROLE}",password,"hadb application user","${namespace}","","",0,1) }`,
     `${check(`user ${user}`)} kill password,props`,
     `set admin("ChangePassword")=0,sc=##class(Security.Users).Modify("${IRIS_ADMIN_USERNAME}",.admin) ${check(IRIS_ADMIN_USERNAME)}`,
+    // As InterSystems' own image build does for its accounts: no expired password blocks a login.
+    `set sc=##class(Security.Users).UnExpireUserPasswords("${user},${IRIS_ADMIN_USERNAME}") ${check("unexpire")}`,
     // Tables the user creates are its own; %DB_OBJECT_DEFINITION is the DDL (create/alter/drop) set.
     `set $namespace="${namespace}",result=##class(%SQL.Statement).%ExecDirect(,"GRANT %DB_OBJECT_DEFINITION TO ${IRIS_APP_ROLE}") if result.%SQLCODE<0 { set ok=0 write "GRANT: ",result.%Message,! }`,
     `if ok { write "${applied}"_"${suffix}",! }`,

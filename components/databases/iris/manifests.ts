@@ -160,7 +160,8 @@ export function irisDeployment(
         args: [
           "--password-file",
           `${CREDENTIALS_MOUNT}/${ADMIN_PASSWORD_KEY}`,
-          "--after",
+          // iris-main's -a (--after): a command run once IRIS has started.
+          "-a",
           `/bin/sh ${CPF_MOUNT}/${APPLY_ACCOUNTS} ${CPF_MOUNT}/${ACCOUNTS_SCRIPT} ${ACCOUNTS_MARKER}`,
         ],
         env: [
