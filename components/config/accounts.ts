@@ -49,31 +49,53 @@ export const IRIS_RESERVED_USERS = [
 /** Case-insensitive: MySQL's system schemas and IRIS usernames ignore case. */
 const isIn = (names: readonly string[], value: string): boolean => names.includes(value.toLowerCase());
 
-/** Why `database` cannot be the application database of `engine`, or undefined when it can. */
-export function reservedDatabaseReason(engine: Engine, database: string): string | undefined {
-  if (engine === "mysql" && isIn(MYSQL_SYSTEM_SCHEMAS, database))
-    return `is a MySQL system schema (${MYSQL_SYSTEM_SCHEMAS.join(" | ")}): the image grants the application user ALL on its database, so it could rewrite the grant tables; choose another name`;
-  if (engine === "postgres" && isIn(POSTGRES_SYSTEM_DATABASES, database))
-    return `is a PostgreSQL system database (${POSTGRES_SYSTEM_DATABASES.join(" | ")}): the operator administers through postgres and templates are copied into every new database; choose another name`;
-  const upper = database.toUpperCase();
-  if (
-    engine === "iris" &&
-    (upper.startsWith("IRIS") || (IRIS_RESERVED_NAMESPACES as readonly string[]).includes(upper))
-  )
-    return `is an InterSystems namespace or database (${IRIS_RESERVED_NAMESPACES.join(" | ")} | IRIS*): the application gets a namespace of its own; choose another name`;
-  return undefined;
+/** Per engine: why a name cannot be the application's database or user (undefined: it can). */
+interface AccountRules {
+  database(name: string): string | undefined;
+  user(name: string): string | undefined;
 }
 
+const ACCOUNT_RULES: Record<Engine, AccountRules> = {
+  iris: {
+    database: (name) =>
+      name.toUpperCase().startsWith("IRIS") ||
+      (IRIS_RESERVED_NAMESPACES as readonly string[]).includes(name.toUpperCase())
+        ? `is an InterSystems namespace or database (${IRIS_RESERVED_NAMESPACES.join(" | ")} | IRIS*): the application gets a namespace of its own; choose another name`
+        : undefined,
+    user: (name) =>
+      isIn(IRIS_RESERVED_USERS, name)
+        ? `is a predefined IRIS account or the instance owner (${IRIS_RESERVED_USERS.join(" | ")}): the application gets an account of its own`
+        : undefined,
+  },
+  mysql: {
+    database: (name) =>
+      isIn(MYSQL_SYSTEM_SCHEMAS, name)
+        ? `is a MySQL system schema (${MYSQL_SYSTEM_SCHEMAS.join(" | ")}): the image grants the application user ALL on its database, so it could rewrite the grant tables; choose another name`
+        : undefined,
+    user: (name) =>
+      name === "root"
+        ? "must not be root: the application gets its own user; root stays in the credentials Secret"
+        : undefined,
+  },
+  postgres: {
+    database: (name) =>
+      isIn(POSTGRES_SYSTEM_DATABASES, name)
+        ? `is a PostgreSQL system database (${POSTGRES_SYSTEM_DATABASES.join(" | ")}): the operator administers through postgres and templates are copied into every new database; choose another name`
+        : undefined,
+    user: (name) => {
+      const reason = POSTGRES_RESERVED_USERS[name];
+      return reason === undefined ? undefined : `must not be ${name}: ${reason}`;
+    },
+  },
+};
+
+/** Why `database` cannot be the application database (IRIS: namespace) of `engine`, or undefined. */
+export const reservedDatabaseReason = (engine: Engine, database: string): string | undefined =>
+  ACCOUNT_RULES[engine].database(database);
+
 /** Why `user` cannot be the application user of `engine`, or undefined when it can. */
-export function reservedUserReason(engine: Engine, user: string): string | undefined {
-  if (engine === "mysql" && user === "root")
-    return "must not be root: the application gets its own user; root stays in the credentials Secret";
-  if (engine === "postgres" && POSTGRES_RESERVED_USERS[user] !== undefined)
-    return `must not be ${user}: ${POSTGRES_RESERVED_USERS[user]}`;
-  if (engine === "iris" && isIn(IRIS_RESERVED_USERS, user))
-    return `is a predefined IRIS account or the instance owner (${IRIS_RESERVED_USERS.join(" | ")}): the application gets an account of its own`;
-  return undefined;
-}
+export const reservedUserReason = (engine: Engine, user: string): string | undefined =>
+  ACCOUNT_RULES[engine].user(user);
 
 /**
  * The application database when none is configured: the entry's name (`-` → `_`), or `app` when that
