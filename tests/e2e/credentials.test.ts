@@ -1,7 +1,7 @@
 // Tier 3 (real API server): rotating a PostgreSQL password through PGO's user Secret, whose keys two
 // field managers own. hadb's Secret is sent the way the Pulumi Kubernetes provider sends it (stringData
 // folded into base64 `data`, clients/unstructured.go normalizeSecretStringData), server-side applied
-// as "pulumi-kubernetes-…"; PGO 5.8.6 server-side applies its intent for the same Secret with
+// as "pulumi-kubernetes-…"; PGO 5.8.9 server-side applies its intent for the same Secret with
 // ForceOwnership as "postgrescluster-controller", copying the existing password and verifier
 // (generatePostgresUserSecret). The provider forces only with the `pulumi.com/patchForce` annotation
 // hadb sets (await.go patchForce); PGO's reaction to the new verifier is in tests/app-accounts.test.ts.

@@ -2,7 +2,7 @@
 // so the tests can run the same SQL against real servers. Read at the versions hadb pins:
 // - docker-library/mysql 8.4 `docker-entrypoint.sh`: docker_setup_db (first start on an empty data
 //   directory only; the time-zone import is left out, it touches no account).
-// - Crunchy PGO 5.8.6: CreateDatabasesInPostgreSQL (internal/postgres/databases.go),
+// - Crunchy PGO 5.8.9 (account code unchanged since 5.8.6): CreateDatabasesInPostgreSQL (internal/postgres/databases.go),
 //   WriteUsersInPostgreSQL and WriteUsersSchemasInPostgreSQL (internal/postgres/users.go, the latter only
 //   with the AutoCreateUserSchema gate, on by default, and the cluster annotation), generatePostgresHBAs
 //   and HostBasedAuthentication.String (internal/controller/postgrescluster/postgres.go,
