@@ -9,6 +9,7 @@ import {
   type PortworxDisasterRecoverySummary,
 } from "./protection/dr/portworx-component";
 import { primaryDisasterRecovery, standbyDatabases } from "./protection/dr/primary";
+import { standbyVolumes } from "./protection/dr/longhorn-standby";
 import type { PrimarySite } from "./protection/dr/reference";
 import { longhornBackupTarget, type LonghornBackupTarget } from "./storage/longhorn/backup-target";
 import type { StorageHandle } from "./storage/handle";
@@ -19,6 +20,7 @@ import type { FailureBudget } from "./failover/budget";
 import { NodePrep } from "./nodeprep/component";
 import { createStorage } from "./storage";
 import { Protection, type ProtectionSummary } from "./protection/component";
+import { Monitoring, type MonitoringArgs, type MonitoringSummary } from "./monitoring/component";
 import { claimProtectionLabels } from "./protection/plan";
 
 /** Stack outputs; documented in docs/outputs.md. */
@@ -49,6 +51,10 @@ export interface HadbOutputs {
   disasterRecovery: pulumi.Output<unknown> | undefined;
   /** DR primary only (secret): backup-target credentials and every database credential. */
   disasterRecoverySecrets: pulumi.Output<unknown> | undefined;
+  /** Alerts, dashboard and Grafana access; only with hadb:monitoring on. */
+  monitoring: MonitoringSummary | undefined;
+  /** hadb:monitoring.mode install: Grafana's admin password (secret). */
+  grafanaAdminPassword: pulumi.Output<string> | undefined;
 }
 
 export interface BackupStoreSummary {
@@ -112,6 +118,7 @@ export function buildHadb(stackConfig: HadbConfig, primary?: PrimarySite): HadbO
     ),
     // Stork owns the namespace's objects on a PX-DR standby (it creates them, at 0 replicas).
     createNamespace: pxDisasterRecovery === undefined,
+    exportMetrics: config.monitoring.mode !== "off",
     ...(standbyVolumes && primary
       ? {
           standby: true,
@@ -131,6 +138,25 @@ export function buildHadb(stackConfig: HadbConfig, primary?: PrimarySite): HadbO
       })
     : undefined;
 
+  const failoverBudget = stackFailoverBudget(config);
+  const monitoring =
+    config.monitoring.mode === "off"
+      ? undefined
+      : new Monitoring("monitoring", {
+          cluster,
+          storage: standbyVolumes?.storage ?? storage,
+          settings: config.monitoring,
+          namespace: config.namespace,
+          // A PX-DR standby runs nothing of its own until Stork brings the primary's databases.
+          databases: pxDisasterRecovery ? [] : config.databases,
+          endpoints: databases.endpoints,
+          budgets: failoverBudget,
+          backups: config.backups,
+          ...disasterRecoveryWatch(config, primary),
+          dashboard: { uid: `hadb-${pulumi.getStack()}`.slice(0, 40), title: `hadb ${pulumi.getStack()}` },
+          after: [databases],
+        });
+
   const endpoints = Object.entries(databases.endpoints);
   return {
     kubeconfig: cluster.kubeconfig ? pulumi.secret(cluster.kubeconfig) : undefined,
@@ -143,7 +169,7 @@ export function buildHadb(stackConfig: HadbConfig, primary?: PrimarySite): HadbO
     databases: Object.fromEntries(
       endpoints.map(([name, { password: _password, credentials: _credentials, ...plain }]) => [name, plain]),
     ),
-    failoverBudget: stackFailoverBudget(config),
+    failoverBudget,
     // pulumi.output resolves the nested outputs (names known after deploy) into one value.
     cluster: pulumi.output(cluster.summary),
     backupStore: cluster.backupStore ? pulumi.output(backupStoreSummary(cluster.backupStore)) : undefined,
@@ -168,6 +194,34 @@ export function buildHadb(stackConfig: HadbConfig, primary?: PrimarySite): HadbO
             }),
           )
         : undefined,
+    monitoring: monitoring?.summary,
+    grafanaAdminPassword: monitoring?.grafanaAdminPassword,
+  };
+}
+
+/** What DR lag the monitoring watches: a Longhorn standby's volumes, or the PX-DR pair's members. */
+function disasterRecoveryWatch(
+  config: HadbConfig,
+  primary: PrimarySite | undefined,
+): Pick<MonitoringArgs, "disasterRecovery"> {
+  const dr = config.disasterRecovery;
+  if (!dr) return {};
+  if (config.storage === "portworx")
+    return { disasterRecovery: { kind: "px-dr", intervalMinutes: dr.intervalMinutes } };
+  // A primary deployed before it published its schedule: no lag rule until it is updated.
+  const schedule = primary?.info.longhorn?.backupSchedule;
+  if (primary?.info.storage !== "longhorn" || schedule === undefined) return {};
+  return {
+    disasterRecovery: {
+      kind: "longhorn-standby",
+      primaryBackupSchedule: schedule,
+      volumes: Object.fromEntries(
+        standbyVolumes(config.databases, config.namespace, config.storageReplicas).map((v) => [
+          v.database,
+          v.volume,
+        ]),
+      ),
+    },
   };
 }
 

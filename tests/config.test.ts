@@ -943,6 +943,40 @@ const BAD_CONFIGS: BadCase[] = [
     message: "hadb:databases[0].iris.globalBuffersMB: 100000 must be an integer from 16 to 3276",
   },
   {
+    why: "monitoring mode not offered",
+    values: { monitoring: { mode: "prometheus" } },
+    message: 'hadb:monitoring.mode: "prometheus" is not allowed; allowed: off | operator | install',
+  },
+  {
+    why: "monitoring given as a switch",
+    values: { monitoring: true },
+    message:
+      'hadb:monitoring: true must be an object like {mode: "install"}; modes: off | operator | install',
+  },
+  {
+    why: "monitoring with a misspelt key",
+    values: { monitoring: { mode: "operator", label: { release: "prom" } } },
+    message:
+      'hadb:monitoring.label: {"release":"prom"} is not a known key; allowed: mode | labels | namespace',
+  },
+  {
+    why: "monitoring labels that are not Kubernetes labels",
+    values: { monitoring: { mode: "operator", labels: { release: "kube prometheus" } } },
+    message:
+      "hadb:monitoring.labels.release: \"kube prometheus\" must be a Kubernetes label value (a string of at most 63 letters, digits, '-', '_', '.')",
+  },
+  {
+    why: "monitoring labels while monitoring is off",
+    values: { monitoring: { labels: { release: "prom" } } },
+    message: 'hadb:monitoring.labels: {"release":"prom"} only applies with mode "operator" or "install"',
+  },
+  {
+    why: "a monitoring namespace for a Prometheus hadb does not install",
+    values: { monitoring: { mode: "operator", namespace: "monitoring" } },
+    message:
+      'hadb:monitoring.namespace: "monitoring" only applies with mode "install" (mode is "operator"): it is where hadb installs kube-prometheus-stack',
+  },
+  {
     why: "databases is not valid structured config",
     values: {},
     raw: { "hadb:databases": "[{engine: iris" },
@@ -989,6 +1023,8 @@ describe("config defaults", () => {
     assert.equal(config.prepareNodes, true);
     assert.equal(config.kubeconfig, undefined);
     assert.deepEqual(config.databases, []);
+    // Monitoring is asked for: "operator" needs CRDs hadb cannot see before deploying, "install" a stack.
+    assert.deepEqual(config.monitoring, { mode: "off", labels: {}, namespace: "monitoring" });
   });
 
   it("an IRIS entry gets the pinned EM image, Guaranteed resources, 25% global buffers and a private Service", () => {

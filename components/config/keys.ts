@@ -162,6 +162,12 @@ export const CONFIG_KEYS = {
     description:
       'A site of a DR pair: {role: primary | standby, primaryStack: "org/project/stack" (standby), intervalMinutes} (docs/disaster-recovery.md). Storage portworx (PX-DR) or longhorn (DR volumes).',
   },
+  monitoring: {
+    type: "object",
+    default: {},
+    description:
+      "Metrics, alert rules and a Grafana dashboard: {mode: off | operator (your prometheus-operator) | install (a pinned kube-prometheus-stack), labels, namespace} (docs/monitoring.md). Default off.",
+  },
   databases: {
     // Pulumi.yaml's typed config has no object type (pulumi/pulumi#11321): this key is declared
     // untyped there and validated here instead.

@@ -233,6 +233,19 @@ export interface BackupSettings {
 export type RestoreSource =
   { kind: "volumeSnapshot"; name: string } | { kind: "longhornBackup"; url: string };
 
+export const MONITORING_MODES = ["off", "operator", "install"] as const;
+export type MonitoringMode = (typeof MONITORING_MODES)[number];
+
+/** `hadb:monitoring`: who runs Prometheus, and what hadb's monitors, rules and dashboard carry. */
+export interface MonitoringSettings {
+  /** off: nothing; operator: the cluster's prometheus-operator; install: hadb installs kube-prometheus-stack. */
+  mode: MonitoringMode;
+  /** Labels on every ServiceMonitor/PodMonitor/PrometheusRule (what the cluster's Prometheus selects them by). */
+  labels: Record<string, string>;
+  /** install: the namespace of kube-prometheus-stack. */
+  namespace: string;
+}
+
 export interface HadbConfig {
   cloud: Cloud;
   storage: StorageBackend;
@@ -265,4 +278,5 @@ export interface HadbConfig {
   backups: BackupSettings;
   /** Present when this stack is one site of a DR pair. */
   disasterRecovery?: DisasterRecoverySettings;
+  monitoring: MonitoringSettings;
 }

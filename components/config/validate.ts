@@ -2,7 +2,7 @@
 // every problem (key, bad value, what is allowed). Runs before any resource is registered.
 // The readers live by concern: databases.ts (with iris/mysql/postgres/resources/exposure/restores.ts),
 // backups.ts, storage-needs.ts (what a backend needs from the cluster), cloud.ts, vagrant.ts, iscsi.ts,
-// portworx.ts, disaster-recovery.ts. This file reads the top-level keys and runs them in order.
+// portworx.ts, disaster-recovery.ts, monitoring.ts. This file reads the top-level keys and runs them in order.
 
 import { CONFIG_KEYS, CONFIG_NAMESPACE, type ConfigKey, type ConfigKeySpec } from "./keys";
 import { KUBERNETES_DEFAULT_TOLERATION_SECONDS } from "../failover/timings";
@@ -16,6 +16,7 @@ import { readManagedCluster } from "./cloud";
 import { readDatabases } from "./databases";
 import { checkNodePorts } from "./exposure";
 import { readBackups } from "./backups";
+import { readMonitoring } from "./monitoring";
 import { checkRestores } from "./restores";
 import { checkNodeImage, checkReplicaNodes, checkVagrantMemory, readBlockDevices } from "./storage-needs";
 import {
@@ -211,6 +212,7 @@ export function validateConfig(
     },
   );
   if (!disasterRecovery) checkDomainWithoutPair(problems, portworx);
+  const monitoring = readMonitoring(problems, key("monitoring"), withDefault(raw, "monitoring"));
 
   if (problems.list.length > 0) throw new ConfigError(problems.list);
   return {
@@ -233,6 +235,7 @@ export function validateConfig(
     ...(portworx ? { portworx } : {}),
     backups,
     ...(disasterRecovery ? { disasterRecovery } : {}),
+    monitoring,
   };
 }
 

@@ -16,6 +16,8 @@ export interface DatabaseArgs {
   claimLabels: Record<string, string>;
   /** DR standby: 0 replicas until activation scales the writer up (`npm run dr`). */
   standby?: boolean;
+  /** hadb:monitoring on: the engine exports metrics (PGO's exporter; MySQL's exporter account). */
+  exportMetrics?: boolean;
   /** DR standby: the primary's credentials per role, instead of generated ones. */
   inheritedCredentials?: pulumi.Output<Record<string, string>>;
 }

@@ -23,6 +23,8 @@ export interface DatabasesArgs {
   createNamespace: boolean;
   /** DR standby: databases at 0 replicas until activation. */
   standby?: boolean;
+  /** hadb:monitoring on: engines export metrics. */
+  exportMetrics?: boolean;
   /** DR standby: the primary's credentials, per database and role. */
   inheritedCredentials?: pulumi.Output<Record<string, Record<string, string>>>;
 }
@@ -52,6 +54,7 @@ export class Databases extends pulumi.ComponentResource {
         evictionTolerationSeconds: args.evictionTolerationSeconds,
         claimLabels: args.claimLabels[database.name] ?? {},
         ...(args.standby ? { standby: true } : {}),
+        ...(args.exportMetrics ? { exportMetrics: true } : {}),
         ...(args.inheritedCredentials
           ? {
               inheritedCredentials: args.inheritedCredentials.apply(

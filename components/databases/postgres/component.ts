@@ -117,6 +117,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         nodeSelector: args.cluster.databaseNodeSelector,
         ...(objectRepo ? { objectRepo } : {}),
         ...(staticVolume !== undefined ? { volumeName: staticVolume } : {}),
+        ...(args.exportMetrics ? { exporter: true } : {}),
       }) as k8s.apiextensions.CustomResourceArgs,
       {
         ...childOpts,

@@ -99,6 +99,8 @@ export interface PostgresClusterOptions {
    * pgBackRest repository: the cluster runs without pgBackRest (PGO >= 5.7 allows it).
    */
   volumeName?: string;
+  /** PGO's metrics exporter sidecar on every instance (hadb:monitoring on; pods restart to gain it). */
+  exporter?: boolean;
 }
 
 /** A pgBackRest repository in the cluster's object store (S3 API for S3 and GCS, or Azure Blob). */
@@ -261,6 +263,8 @@ export function postgresCluster(
               },
             },
           }),
+      // The exporter image is the one the operator was released with (RELATED_IMAGE_PGEXPORTER).
+      ...(options.exporter ? { monitoring: { pgmonitor: { exporter: {} } } } : {}),
       // Private: PGO's Service spec cannot carry a source-range allowlist.
       service: { type: "ClusterIP" },
       patroni: { ...PATRONI_DEFAULTS },

@@ -15,8 +15,11 @@ export interface PrimaryDisasterRecovery<Url = string> {
   /** The primary exports `kubeconfig` (PX-DR pairs the clusters with it). */
   kubeconfigExported: boolean;
   portworx?: { clusterName: string; clusterDomain: string; kvdbEndpoints: string[] };
-  /** Longhorn: the backup target standby volumes restore from (URL only; credentials are secret). */
-  longhorn?: { backupTarget: Url };
+  /**
+   * Longhorn: the backup target standby volumes restore from (URL only; credentials are secret), and the
+   * primary's backup schedule: a standby is as far behind as the gap between two backups (its RPO).
+   */
+  longhorn?: { backupTarget: Url; backupSchedule?: string };
   /** Database entries as validated on the primary (no secrets in them). */
   databases: DatabaseSpec[];
 }
@@ -61,7 +64,9 @@ export function primaryDisasterRecovery(
           },
         }
       : {}),
-    ...(facts.backupTarget !== undefined ? { longhorn: { backupTarget: facts.backupTarget } } : {}),
+    ...(facts.backupTarget !== undefined
+      ? { longhorn: { backupTarget: facts.backupTarget, backupSchedule: config.backups.schedule } }
+      : {}),
     databases: config.databases,
   };
 }

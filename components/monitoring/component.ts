@@ -1,0 +1,164 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { ClusterHandle } from "../cluster/handle";
+import type { BackupSettings, DatabaseSpec, MonitoringSettings } from "../config/types";
+import type { DatabaseEndpoint } from "../databases/endpoint";
+import type { FailureBudget } from "../failover/budget";
+import { pinnedRelease } from "../shared/helm";
+import { recommendedLabels } from "../shared/labels";
+import type { StorageHandle } from "../storage/handle";
+import {
+  GRAFANA_ADMIN_SECRET,
+  GRAFANA_ADMIN_USER,
+  GRAFANA_SERVICE,
+  KUBE_PROMETHEUS_RELEASE,
+  kubePrometheusStackValues,
+} from "./chart";
+import { DASHBOARD_LABEL, dashboardPanels, grafanaDashboard } from "./dashboard";
+import { mysqldExporter } from "./mysql-exporter";
+import { monitors, prometheusRule } from "./monitors";
+import { monitoringPlan, type MonitoringInputs } from "./plan";
+import { alertRuleGroups } from "./rules";
+import { KUBE_PROMETHEUS_STACK_CHART } from "./versions";
+
+export interface MonitoringArgs {
+  cluster: ClusterHandle;
+  storage: StorageHandle;
+  settings: MonitoringSettings;
+  /** The database namespace: monitors, rules, the dashboard and MySQL's exporters live there. */
+  namespace: string;
+  databases: DatabaseSpec[];
+  endpoints: Record<string, DatabaseEndpoint>;
+  budgets: Record<string, FailureBudget[]>;
+  backups: BackupSettings;
+  disasterRecovery?: MonitoringInputs["disasterRecovery"];
+  /** Grafana identity of the stack's dashboard. */
+  dashboard: { uid: string; title: string };
+  /** The databases component: its namespace must exist first. */
+  after: pulumi.Resource[];
+}
+
+/** What the stack exports about monitoring (docs/outputs.md). */
+export interface MonitoringSummary {
+  mode: MonitoringSettings["mode"];
+  /** Alert names by group. */
+  alerts: Record<string, string[]>;
+  /** namespace/name of the dashboard ConfigMap. */
+  dashboard: string;
+  /** install: how to reach Grafana (user admin, password: the `grafanaAdminPassword` output). */
+  grafana?: string;
+}
+
+/**
+ * Monitoring of one stack: monitors for what already exports metrics (storage, IRIS, PGO's exporter)
+ * plus a mysqld_exporter per MySQL database, the alert rules and the dashboard; with mode install the
+ * pinned kube-prometheus-stack they run on.
+ */
+export class Monitoring extends pulumi.ComponentResource {
+  readonly summary: MonitoringSummary;
+  /** install: Grafana's generated admin password (secret). */
+  readonly grafanaAdminPassword?: pulumi.Output<string>;
+
+  constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("hadb:monitoring:Monitoring", name, {}, opts);
+    const childOpts = { parent: this, provider: args.cluster.provider };
+    const { settings } = args;
+    const ready: pulumi.Resource[] = [...args.after];
+    if (settings.mode === "install") {
+      const namespace = new k8s.core.v1.Namespace(
+        `${name}-ns`,
+        { metadata: { name: settings.namespace } },
+        childOpts,
+      );
+      const password = new random.RandomPassword(
+        `${name}-grafana-admin`,
+        { length: 32, special: false },
+        { parent: this },
+      );
+      this.grafanaAdminPassword = pulumi.secret(password.result);
+      const admin = new k8s.core.v1.Secret(
+        `${name}-grafana-admin`,
+        {
+          metadata: { name: GRAFANA_ADMIN_SECRET, namespace: settings.namespace },
+          stringData: { "admin-user": GRAFANA_ADMIN_USER, "admin-password": this.grafanaAdminPassword },
+        },
+        { ...childOpts, dependsOn: [namespace] },
+      );
+      ready.push(
+        pinnedRelease(
+          `${name}-kube-prometheus-stack`,
+          {
+            name: KUBE_PROMETHEUS_RELEASE,
+            chart: KUBE_PROMETHEUS_STACK_CHART,
+            namespace: settings.namespace,
+            values: kubePrometheusStackValues(),
+          },
+          { ...childOpts, dependsOn: [namespace, admin] },
+        ),
+      );
+    }
+
+    const plan = monitoringPlan({
+      namespace: args.namespace,
+      storage: args.storage,
+      databases: args.databases,
+      budgets: args.budgets,
+      backups: args.backups,
+      ...(args.disasterRecovery ? { disasterRecovery: args.disasterRecovery } : {}),
+    });
+    const custom = (object: Record<string, unknown>) =>
+      new k8s.apiextensions.CustomResource(
+        `${name}-${(object.metadata as { name: string }).name}`,
+        object as k8s.apiextensions.CustomResourceArgs,
+        { ...childOpts, dependsOn: ready },
+      );
+    for (const monitor of monitors(plan, settings.labels)) custom(monitor);
+    const groups = alertRuleGroups(plan);
+    custom(prometheusRule(plan, settings.labels, groups));
+    for (const database of plan.databases.filter((d) => d.engine === "mysql")) {
+      const endpoint = args.endpoints[database.name];
+      if (!endpoint?.monitoring)
+        throw new Error(`MySQL database ${database.name} has no monitoring account on its endpoint`);
+      new k8s.apps.v1.Deployment(
+        `${name}-${database.name}-exporter`,
+        mysqldExporter(database.name, endpoint, args.cluster.databaseNodeSelector),
+        { ...childOpts, dependsOn: args.after },
+      );
+    }
+    const dashboardName = "hadb-dashboard";
+    new k8s.core.v1.ConfigMap(
+      `${name}-dashboard`,
+      {
+        metadata: {
+          name: dashboardName,
+          namespace: args.namespace,
+          labels: {
+            ...recommendedLabels({ name: "hadb-monitoring", instance: "dashboard", component: "dashboard" }),
+            ...DASHBOARD_LABEL,
+          },
+        },
+        data: {
+          [`${args.dashboard.uid}.json`]: JSON.stringify(
+            grafanaDashboard(args.dashboard, dashboardPanels(plan, args.budgets)),
+            null,
+            2,
+          ),
+        },
+      },
+      { ...childOpts, dependsOn: args.after },
+    );
+
+    this.summary = {
+      mode: settings.mode,
+      alerts: Object.fromEntries(
+        groups.map((group) => [group.name, [...new Set(group.rules.map((r) => r.alert))]]),
+      ),
+      dashboard: `${args.namespace}/${dashboardName}`,
+      ...(settings.mode === "install"
+        ? { grafana: `kubectl -n ${settings.namespace} port-forward svc/${GRAFANA_SERVICE} 3000:80` }
+        : {}),
+    };
+    this.registerOutputs({ mode: settings.mode });
+  }
+}
