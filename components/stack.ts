@@ -10,6 +10,7 @@ import {
 } from "./protection/dr/portworx-component";
 import { primaryDisasterRecovery, standbyDatabases } from "./protection/dr/primary";
 import { standbyVolumes } from "./protection/dr/longhorn-standby";
+import { PORTWORX_NAMESPACE } from "./storage/portworx/manifests";
 import type { PrimarySite } from "./protection/dr/reference";
 import { longhornBackupTarget, type LonghornBackupTarget } from "./storage/longhorn/backup-target";
 import type { StorageHandle } from "./storage/handle";
@@ -147,8 +148,10 @@ export function buildHadb(stackConfig: HadbConfig, primary?: PrimarySite): HadbO
           storage: standbyVolumes?.storage ?? storage,
           settings: config.monitoring,
           namespace: config.namespace,
-          // A PX-DR standby runs nothing of its own until Stork brings the primary's databases.
+          // A PX-DR standby runs nothing of its own until Stork brings the primary's databases (and
+          // their namespace): its monitors, rules and dashboard live in the Portworx namespace.
           databases: pxDisasterRecovery ? [] : config.databases,
+          ...(pxDisasterRecovery ? { objectNamespace: PORTWORX_NAMESPACE } : {}),
           endpoints: databases.endpoints,
           budgets: failoverBudget,
           backups: config.backups,

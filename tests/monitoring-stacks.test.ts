@@ -60,7 +60,7 @@ for (const stack of STACKS) {
       );
       assert.equal(kinds("PrometheusRule").length, 1);
       for (const object of objects) {
-        assert.equal(object.metadata.namespace, config.namespace);
+        assert.equal(object.metadata.namespace, pxStandby ? "portworx" : config.namespace);
         for (const [label, value] of Object.entries(config.monitoring.labels))
           assert.equal(
             (object.metadata.labels as Record<string, string>)[label],

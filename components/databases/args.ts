@@ -16,7 +16,7 @@ export interface DatabaseArgs {
   claimLabels: Record<string, string>;
   /** DR standby: 0 replicas until activation scales the writer up (`npm run dr`). */
   standby?: boolean;
-  /** hadb:monitoring on: the engine exports metrics (PGO's exporter; MySQL's exporter account). */
+  /** hadb:monitoring on: engines whose metrics need the database's own change export them (PGO's exporter). */
   exportMetrics?: boolean;
   /** DR standby: the primary's credentials per role, instead of generated ones. */
   inheritedCredentials?: pulumi.Output<Record<string, string>>;

@@ -15,11 +15,6 @@ export interface DatabaseEndpoint {
   credentialsSecret: string;
   /** The password, as a Pulumi secret. */
   password: pulumi.Output<string>;
-  /**
-   * The engine's least-privilege monitoring account (hadb:monitoring on, engines that need one for an
-   * exporter hadb runs): its user and the Secret (in `namespace`) holding its password only.
-   */
-  monitoring?: { username: string; secret: string; passwordKey: string };
   /** Every credential hadb set for the engine, by role (secrets; a DR standby reuses them). */
   credentials: Record<string, pulumi.Output<string>>;
 }

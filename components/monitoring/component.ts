@@ -16,7 +16,7 @@ import {
   kubePrometheusStackValues,
 } from "./chart";
 import { DASHBOARD_LABEL, dashboardPanels, grafanaDashboard } from "./dashboard";
-import { mysqldExporter } from "./mysql-exporter";
+import { EXPORTER_PASSWORD_KEY, exporterSecretName, mysqldExporter } from "./mysql-exporter";
 import { monitors, prometheusRule } from "./monitors";
 import { monitoringPlan, type MonitoringInputs } from "./plan";
 import { alertRuleGroups } from "./rules";
@@ -26,8 +26,10 @@ export interface MonitoringArgs {
   cluster: ClusterHandle;
   storage: StorageHandle;
   settings: MonitoringSettings;
-  /** The database namespace: monitors, rules, the dashboard and MySQL's exporters live there. */
+  /** The database namespace: MySQL's exporters live there, the rules watch it. */
   namespace: string;
+  /** Where monitors, rules and the dashboard live when the database namespace is not this stack's. */
+  objectNamespace?: string;
   databases: DatabaseSpec[];
   endpoints: Record<string, DatabaseEndpoint>;
   budgets: Record<string, FailureBudget[]>;
@@ -64,11 +66,17 @@ export class Monitoring extends pulumi.ComponentResource {
     super("hadb:monitoring:Monitoring", name, {}, opts);
     const childOpts = { parent: this, provider: args.cluster.provider };
     const { settings } = args;
-    const ready: pulumi.Resource[] = [...args.after];
+    const ready: pulumi.Resource[] = [...args.after, ...args.storage.ready];
     if (settings.mode === "install") {
       const namespace = new k8s.core.v1.Namespace(
         `${name}-ns`,
-        { metadata: { name: settings.namespace } },
+        // Baseline: no host access (node-exporter is off); every pod of the chart runs unprivileged.
+        {
+          metadata: {
+            name: settings.namespace,
+            labels: { "pod-security.kubernetes.io/enforce": "baseline" },
+          },
+        },
         childOpts,
       );
       const password = new random.RandomPassword(
@@ -101,6 +109,7 @@ export class Monitoring extends pulumi.ComponentResource {
 
     const plan = monitoringPlan({
       namespace: args.namespace,
+      ...(args.objectNamespace ? { objectNamespace: args.objectNamespace } : {}),
       storage: args.storage,
       databases: args.databases,
       budgets: args.budgets,
@@ -116,23 +125,15 @@ export class Monitoring extends pulumi.ComponentResource {
     for (const monitor of monitors(plan, settings.labels)) custom(monitor);
     const groups = alertRuleGroups(plan);
     custom(prometheusRule(plan, settings.labels, groups));
-    for (const database of plan.databases.filter((d) => d.engine === "mysql")) {
-      const endpoint = args.endpoints[database.name];
-      if (!endpoint?.monitoring)
-        throw new Error(`MySQL database ${database.name} has no monitoring account on its endpoint`);
-      new k8s.apps.v1.Deployment(
-        `${name}-${database.name}-exporter`,
-        mysqldExporter(database.name, endpoint, args.cluster.databaseNodeSelector),
-        { ...childOpts, dependsOn: args.after },
-      );
-    }
+    for (const database of plan.databases.filter((d) => d.engine === "mysql"))
+      this.mysqldExporter(name, database.name, args);
     const dashboardName = "hadb-dashboard";
     new k8s.core.v1.ConfigMap(
       `${name}-dashboard`,
       {
         metadata: {
           name: dashboardName,
-          namespace: args.namespace,
+          namespace: plan.objectNamespace,
           labels: {
             ...recommendedLabels({ name: "hadb-monitoring", instance: "dashboard", component: "dashboard" }),
             ...DASHBOARD_LABEL,
@@ -146,7 +147,7 @@ export class Monitoring extends pulumi.ComponentResource {
           ),
         },
       },
-      { ...childOpts, dependsOn: args.after },
+      { ...childOpts, dependsOn: ready },
     );
 
     this.summary = {
@@ -154,11 +155,42 @@ export class Monitoring extends pulumi.ComponentResource {
       alerts: Object.fromEntries(
         groups.map((group) => [group.name, [...new Set(group.rules.map((r) => r.alert))]]),
       ),
-      dashboard: `${args.namespace}/${dashboardName}`,
+      dashboard: `${plan.objectNamespace}/${dashboardName}`,
       ...(settings.mode === "install"
         ? { grafana: `kubectl -n ${settings.namespace} port-forward svc/${GRAFANA_SERVICE} 3000:80` }
         : {}),
     };
     this.registerOutputs({ mode: settings.mode });
+  }
+
+  /** A MySQL database's exporter: its generated password in its own Secret, and the Deployment. */
+  private mysqldExporter(name: string, database: string, args: MonitoringArgs): void {
+    const childOpts = { parent: this, provider: args.cluster.provider };
+    const endpoint = args.endpoints[database];
+    const spec = args.databases.find((d) => d.name === database);
+    if (!endpoint || !spec) throw new Error(`MySQL database ${database} has no endpoint`);
+    const password = new random.RandomPassword(
+      `${name}-${database}-exporter`,
+      { length: 32, special: false },
+      { parent: this },
+    );
+    const secret = new k8s.core.v1.Secret(
+      `${name}-${database}-exporter`,
+      {
+        metadata: { name: exporterSecretName(database), namespace: endpoint.namespace },
+        stringData: { [EXPORTER_PASSWORD_KEY]: pulumi.secret(password.result) },
+      },
+      { ...childOpts, dependsOn: args.after },
+    );
+    new k8s.apps.v1.Deployment(
+      `${name}-${database}-exporter`,
+      mysqldExporter({
+        database,
+        image: spec.image,
+        endpoint,
+        nodeSelector: args.cluster.databaseNodeSelector,
+      }),
+      { ...childOpts, dependsOn: [...args.after, secret] },
+    );
   }
 }

@@ -75,7 +75,7 @@ export function engineScrape(engine: Engine, database: string): Omit<ScrapeTarge
 
 const metadata = (plan: MonitoringPlan, name: string, instance: string, labels: Record<string, string>) => ({
   name,
-  namespace: plan.namespace,
+  namespace: plan.objectNamespace,
   labels: { ...recommendedLabels({ name: "hadb-monitoring", instance, component: "monitor" }), ...labels },
 });
 

@@ -48,7 +48,10 @@ export type DisasterRecoveryWatch =
   | { kind: "px-dr"; intervalSeconds: number };
 
 export interface MonitoringPlan {
+  /** The databases' namespace (what the rules select). */
   namespace: string;
+  /** Where the monitors, the rule and the dashboard live: the databases' namespace, unless it is not ours. */
+  objectNamespace: string;
   storage: StorageBackend;
   /** Copies the storage keeps of each volume (1 on iSCSI). */
   copies: number;
@@ -62,6 +65,8 @@ export interface MonitoringPlan {
 
 export interface MonitoringInputs {
   namespace: string;
+  /** Default: `namespace`. A PX-DR standby's database namespace is Stork's to create. */
+  objectNamespace?: string;
   storage: { backend: StorageBackend; replicaCount: number; volumeNameFor?: (database: string) => string };
   databases: DatabaseSpec[];
   budgets: Record<string, FailureBudget[]>;
@@ -121,6 +126,7 @@ export function monitoringPlan(inputs: MonitoringInputs): MonitoringPlan {
   const dr = inputs.disasterRecovery;
   return {
     namespace: inputs.namespace,
+    objectNamespace: inputs.objectNamespace ?? inputs.namespace,
     storage: inputs.storage.backend,
     copies: inputs.storage.replicaCount,
     databases,
