@@ -943,6 +943,12 @@ const BAD_CONFIGS: BadCase[] = [
     message: "hadb:databases[0].iris.globalBuffersMB: 100000 must be an integer from 16 to 3276",
   },
   {
+    why: "a MySQL application user named like hadb's exporter account",
+    values: { databases: [{ engine: "mysql", name: "shop", mysql: { user: "hadb_exporter" } }] },
+    message:
+      'hadb:databases[0].mysql.user: "hadb_exporter" is hadb\'s metrics exporter account (hadb:monitoring): the application gets a user of its own',
+  },
+  {
     why: "monitoring mode not offered",
     values: { monitoring: { mode: "prometheus" } },
     message: 'hadb:monitoring.mode: "prometheus" is not allowed; allowed: off | operator | install',

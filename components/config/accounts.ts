@@ -55,6 +55,9 @@ interface AccountRules {
   user(name: string): string | undefined;
 }
 
+/** The MySQL account of hadb's mysqld_exporter (hadb:monitoring): its init step sets its password. */
+export const MYSQL_EXPORTER_USER = "hadb_exporter";
+
 const ACCOUNT_RULES: Record<Engine, AccountRules> = {
   iris: {
     database: (name) =>
@@ -75,7 +78,9 @@ const ACCOUNT_RULES: Record<Engine, AccountRules> = {
     user: (name) =>
       name === "root"
         ? "must not be root: the application gets its own user; root stays in the credentials Secret"
-        : undefined,
+        : name === MYSQL_EXPORTER_USER
+          ? "is hadb's metrics exporter account (hadb:monitoring): the application gets a user of its own"
+          : undefined,
   },
   postgres: {
     database: (name) =>

@@ -6,6 +6,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { MYSQL_EXPORTER_USER } from "../config/accounts";
 import type { DatabaseEndpoint } from "../databases/endpoint";
 import { MYSQL_PORTS } from "../databases/catalog";
 import { SECRET_KEYS } from "../databases/mysql/manifests";
@@ -14,7 +15,7 @@ import { MYSQLD_EXPORTER_APP, MYSQLD_EXPORTER_PORT } from "./monitors";
 import { MYSQLD_EXPORTER_IMAGE } from "./versions";
 
 /** The exporter's MySQL user (letters, digits and _ only: the script quotes nothing else). */
-export const EXPORTER_USER = "hadb_exporter";
+export const EXPORTER_USER = MYSQL_EXPORTER_USER;
 export const EXPORTER_PASSWORD_KEY = "password";
 /** mysqld_exporter's image runs as nobody. */
 const EXPORTER_UID = 65534;
