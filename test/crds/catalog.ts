@@ -64,6 +64,15 @@ export const CRD_SETS: readonly CrdSet[] = [
       "api-approved.kubernetes.io": "https://github.com/kubernetes-csi/external-snapshotter/pull/814",
     },
   },
+  {
+    name: "monitoring",
+    module: "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring",
+    packages: ["v1"],
+    // prometheus-operator's Makefile: crd:crdVersions=v1; descriptions dropped, they do not validate.
+    options: "crd:crdVersions=v1,maxDescLen=0",
+    groups: ["monitoring.coreos.com"],
+    charts: ["kube-prometheus-stack"],
+  },
 ];
 
 /**
