@@ -115,8 +115,15 @@ export function writeOwned(path: string, text: string, runAs: RunAs | undefined)
   if (runAs) chownSync(path, runAs.uid, runAs.gid);
 }
 
+/**
+ * Setup commands (initdb, mariadb-install-db, bootstrap): bounded, but generously: on a loaded 2-core
+ * machine mariadb-install-db alone has taken over a minute, and a kill mid-bootstrap leaves a broken
+ * system schema ("Unknown table 'mysql.tmp_user_sys'") instead of a clear timeout.
+ */
+const SETUP_TIMEOUT_MS = 300_000;
+
 export function runChecked(command: string, args: string[], runAs: RunAs | undefined, input?: string): void {
-  const result = spawnSync(command, args, { encoding: "utf8", input, timeout: 60_000, ...runAs });
+  const result = spawnSync(command, args, { encoding: "utf8", input, timeout: SETUP_TIMEOUT_MS, ...runAs });
   if (result.status !== 0)
     throw new Error(
       `${command} failed (${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`,
