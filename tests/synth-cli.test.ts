@@ -94,13 +94,33 @@ describe("npm run synth with a bad stack file", () => {
     assert.match(run.stderr, /node prep: launch template user data/, "the program's log goes to stderr");
   });
 
-  it("reports a missing stack file and bad usage", () => {
+  it("reports a missing stack file and bad usage in one message, without a stack trace", () => {
     const missing = runSynth(["no-such-stack"]);
     assert.equal(missing.status, 1);
-    assert.match(missing.stderr, /stack file not found: .*stacks\/no-such-stack\.yaml/);
+    assert.match(
+      missing.stderr,
+      /stack file not found: no stacks\/no-such-stack\.yaml nor Pulumi\.no-such-stack\.yaml/,
+    );
+    assert.match(missing.stderr, /ready stacks \(stacks\/\): .*\bdev\b.*\bexisting-zonal\b/);
+    assert.doesNotMatch(missing.stderr, /\n\s+at /, "no stack trace");
+    const typo = runSynth(["existing-zonl"]);
+    assert.match(typo.stderr, /\(did you mean existing-zonal\?\)/);
     const usage = runSynth([]);
     assert.equal(usage.status, 2);
     assert.match(usage.stderr, /usage: npm run synth/);
+    const notYaml = join(mkdtempSync(join(tmpdir(), "hadb-bad-")), "Pulumi.x.yaml");
+    writeFileSync(notYaml, "config: [unclosed");
+    const broken = runSynth([notYaml]);
+    assert.equal(broken.status, 1);
+    assert.match(broken.stderr, /Pulumi\.x\.yaml: not a stack file/);
+    assert.doesNotMatch(broken.stderr, /\n\s+at /, "no stack trace");
+  });
+
+  it("lists the placeholders a copied stack file still carries", () => {
+    const run = runSynth(["gke-longhorn-iris", "--out", mkdtempSync(join(tmpdir(), "hadb-synth-"))]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /placeholders to replace in .*gke-longhorn-iris\.yaml/);
+    assert.match(run.stdout, /gcp:project = hadb-example: your GCP project ID/);
   });
 });
 

@@ -21,12 +21,36 @@ import { EXPERIMENTS, EXPERIMENT_TITLES, type ExperimentName } from "../test/con
 import { runSlots, startFailoverLab } from "../test/controlplane/failover-lab";
 import type { ManifestSet } from "../test/controlplane/lab";
 import { synthStack } from "../tests/helpers/synth";
+import { parseOptions } from "./cli";
 
 const root = resolve(__dirname, "..");
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? (args[i + 1] ?? fallback) : fallback;
+const OPTION_NAMES = [
+  "managed-stack",
+  "self-managed-stack",
+  "deployment",
+  "timings",
+  "experiments",
+  "out",
+  "manifests",
+  "node-monitor-period",
+] as const;
+const options = parseOptions(
+  process.argv.slice(2),
+  `usage: npm run bench:failover [-- --managed-stack dev] [--self-managed-stack vagrant-longhorn-iris] [--deployment iris]
+  [--timings managed,self-managed] [--experiments processDies,podDeleted,nodeDrained,nodeLost]
+  [--manifests hadb,seed] [--node-monitor-period SECONDS] [--out out/bench/failover.json]
+The seed's four failover experiments on a real control plane with simulated (kwok) nodes, hadb's manifests
+next to the seed's, with managed and self-managed controller timings. Builds the control plane from Go
+modules when missing (test/controlplane/build.sh). docs/failover.md`,
+  Object.fromEntries(OPTION_NAMES.map((name) => [name, { type: "string" as const }])),
+);
+const option = (name: (typeof OPTION_NAMES)[number], fallback: string): string => {
+  const value = options[name];
+  return typeof value === "string" ? value : fallback;
+};
+const refuse = (message: string): never => {
+  console.error(message);
+  process.exit(2);
 };
 
 const TIMINGS: Record<string, ControllerTimings> = {
@@ -46,16 +70,19 @@ const manifestSets = option("manifests", "hadb,seed").split(",");
 const outPath = resolve(root, option("out", "out/bench/failover.json"));
 // How often the node lifecycle controller looks at nodes: adds up to this much to node-loss detection.
 // Default: the variant's own --node-monitor-period (5 s managed, 1 s in the lab).
-const periodOverride = args.includes("--node-monitor-period")
-  ? Number(option("node-monitor-period", "5"))
-  : undefined;
+const periodOverride =
+  options["node-monitor-period"] !== undefined ? Number(option("node-monitor-period", "5")) : undefined;
 // Acceptance targets (issue 3): node lost, hadb vs the seed.
 const TARGETS = { selfManagedNodeLostSeconds: 30, selfManagedNodeLostRatio: 0.2, managedNodeLostSeconds: 70 };
 
-for (const name of timingNames) if (!TIMINGS[name]) throw new Error(`unknown --timings ${name}`);
-for (const e of experiments) if (!EXPERIMENTS.includes(e)) throw new Error(`unknown experiment ${e}`);
+for (const name of timingNames)
+  if (!TIMINGS[name]) refuse(`unknown --timings ${name}; allowed: ${Object.keys(TIMINGS).join(", ")}`);
+for (const e of experiments)
+  if (!EXPERIMENTS.includes(e)) refuse(`unknown experiment ${e}; allowed: ${EXPERIMENTS.join(", ")}`);
 const isManifestSet = (m: string): m is ManifestSet => m === "hadb" || m === "seed";
-for (const m of manifestSets) if (!isManifestSet(m)) throw new Error(`unknown manifests ${m}`);
+for (const m of manifestSets) if (!isManifestSet(m)) refuse(`unknown --manifests ${m}; allowed: hadb, seed`);
+if (periodOverride !== undefined && !(periodOverride > 0))
+  refuse("--node-monitor-period: expected seconds > 0");
 
 interface Row {
   timings: string;

@@ -8,12 +8,22 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { parseOptions } from "./cli";
 
 const root = resolve(__dirname, "..");
-const args = process.argv.slice(2);
-const runsIndex = args.indexOf("--runs");
-const runs = runsIndex >= 0 ? Number(args[runsIndex + 1]) : 5;
-const skipTest = args.includes("--skip-test");
+const options = parseOptions(
+  process.argv.slice(2),
+  `usage: npm run bench [-- --runs N] [--skip-test]
+Median and max over N runs (default 5) of offline evaluation per stack and of typecheck, plus one timed
+npm test, against their budgets; writes out/bench/bench.json. Reports, never fails on a slow machine.`,
+  { runs: { type: "string" }, "skip-test": { type: "boolean" } },
+);
+const runs = Number(options.runs ?? 5);
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error(`--runs ${String(options.runs)}: expected a whole number of runs, at least 1`);
+  process.exit(2);
+}
+const skipTest = options["skip-test"] === true;
 
 // npm test: 120 s since the three cloud SDKs joined (their type definitions, ~1.5 M lines, are read by
 // both tsc and type-aware ESLint); typecheck, lint and the suites run side by side on 2 cores.

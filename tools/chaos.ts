@@ -13,6 +13,7 @@ import {
   runExperiment,
   type ExperimentName,
 } from "../test/controlplane/experiments";
+import { wantsHelp } from "./cli";
 import { realClusterFaults } from "./chaos/faults";
 import { IrisStore } from "./chaos/iris";
 import { MysqlStore } from "./chaos/mysql";
@@ -189,6 +190,10 @@ async function measure(
 }
 
 async function main(): Promise<number> {
+  if (wantsHelp(process.argv.slice(2))) {
+    console.log(USAGE);
+    return 0;
+  }
   const args = parseChaosArgs(process.argv.slice(2));
   const outputs = stackOutputs(args.stack ?? "");
   const runs = planRuns(outputs, args);

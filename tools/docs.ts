@@ -3,6 +3,7 @@
 // page is stale (tests/docs.test.ts checks the same).
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { wantsHelp } from "./cli";
 import { replaceBlock } from "./docs/blocks";
 import { GENERATED_BLOCKS } from "./docs/pages";
 
@@ -23,7 +24,7 @@ export function regeneratedPages(projectRoot: string): Map<string, { before: str
 }
 
 function main(args: string[]): number {
-  if (args.includes("--help") || args.includes("-h")) {
+  if (wantsHelp(args)) {
     console.log(
       `${USAGE}\nRegenerates the generated blocks of ${[...new Set(GENERATED_BLOCKS.map((b) => b.page))].join(", ")}.`,
     );

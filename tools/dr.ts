@@ -4,6 +4,7 @@
 // STANDBY stack; kubeconfigs are files (`pulumi stack output --show-secrets kubeconfig > file`).
 // --dry-run prints the plan and touches nothing. docs/disaster-recovery.md.
 import { readFileSync } from "node:fs";
+import { wantsHelp } from "./cli";
 import { blockingSleep, kubectlWith, runPlan } from "./dr/run";
 import { describeStep, parseStandbyOutput, planDisasterRecovery, PlanError, type DrAction } from "./dr/plan";
 
@@ -19,9 +20,23 @@ export interface DrArgs {
   dryRun: boolean;
 }
 
+const HELP = `${USAGE}
+  failover                 make the standby site live (the primary is stopped first when it answers)
+  failback                 PX-DR only: return to the primary (Longhorn DR: swap the roles and pulumi up)
+  --outputs FILE           pulumi stack output --json of the STANDBY stack
+  --standby-kubeconfig F   pulumi stack output --show-secrets kubeconfig of the standby
+  --primary-kubeconfig F   the same for the primary, when it still answers
+  --primary-unreachable    the primary is gone: do not try to stop it
+  --dry-run                print the plan and change nothing
+docs/disaster-recovery.md`;
+
 export function parseDrArgs(argv: string[]): DrArgs {
   const [action, ...rest] = argv;
-  if (action !== "failover" && action !== "failback") throw new PlanError(USAGE);
+  if (action === undefined) throw new PlanError(`which command? failover or failback\n${USAGE}`);
+  if (action !== "failover" && action !== "failback")
+    throw new PlanError(
+      `unknown command ${JSON.stringify(action)}: the commands are failover and failback\n${USAGE}`,
+    );
   const args: DrArgs = { action, outputs: "", primaryUnreachable: false, dryRun: false };
   for (let index = 0; index < rest.length; index++) {
     const flag = rest[index];
@@ -51,9 +66,24 @@ export function parseDrArgs(argv: string[]): DrArgs {
   return args;
 }
 
+/** The standby's `pulumi stack output --json`, or a one-line reason why not. */
+function readOutputs(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new PlanError(
+      `cannot read --outputs ${file} (pulumi stack output -s <standby> --json > ${file}): ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
 function main(): void {
+  if (wantsHelp(process.argv.slice(2))) {
+    console.log(HELP);
+    return;
+  }
   const args = parseDrArgs(process.argv.slice(2));
-  const dr = parseStandbyOutput(JSON.parse(readFileSync(args.outputs, "utf8")));
+  const dr = parseStandbyOutput(readOutputs(args.outputs));
   const steps = planDisasterRecovery(dr, { action: args.action, primaryReachable: !args.primaryUnreachable });
   if (args.dryRun) {
     steps.forEach((step, index) => {

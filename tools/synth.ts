@@ -10,10 +10,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ConfigError } from "../components/config/validate";
+import { wantsHelp } from "./cli";
 import { formatBudget } from "../components/databases/budget";
 import type { FailureBudget } from "../components/failover/budget";
 import { EvaluationError, evaluateProgram, SecretValue, type ReferencedStack } from "./synth/evaluate";
-import { primaryStackOf, readStackFile, referencedStack, type StackFile } from "./synth/stackfile";
+import {
+  primaryStackOf,
+  readStackFile,
+  referencedStack,
+  StackFileError,
+  type StackFile,
+} from "./synth/stackfile";
 import { redact, writeSynth } from "./synth/write";
 
 /** The synth's own output (stdout); the evaluated program's log lines go to stderr. */
@@ -23,8 +30,19 @@ const print = (line: string): void => {
 
 const projectRoot = resolve(__dirname, "..");
 
-function usage(): never {
-  console.error("usage: npm run synth -- <stack | path/to/stack.yaml> [--out DIR] [--json]");
+const USAGE = "usage: npm run synth -- <stack | path/to/stack.yaml> [--out DIR] [--json]";
+
+const HELP = `${USAGE}
+Evaluates the hadb program offline (Pulumi's mock runtime: no cluster, no credentials, no network) with a
+stack's configuration and writes every resource, Kubernetes object, Helm release and output for review.
+  <stack>      a ready stack in stacks/ (dev, existing-zonal, ...), a stack of yours next to Pulumi.yaml
+               (prod-orders reads Pulumi.prod-orders.yaml), or a path to a stack file
+  --out DIR    where to write (default: out/synth/<stack>)
+  --json       print one JSON summary on stdout instead of the human summary
+Exit codes: 0 evaluated, 1 invalid stack or configuration, 2 bad usage. docs/synth.md`;
+
+function usage(problem: string): never {
+  console.error(`${problem}\n${USAGE}`);
   process.exit(2);
 }
 
@@ -34,19 +52,24 @@ async function main(): Promise<void> {
   let outArg: string | undefined;
   let json = false;
   let referenceOutputs: string | undefined;
+  if (wantsHelp(args)) {
+    print(HELP);
+    return;
+  }
   for (let index = 0; index < args.length; index++) {
     const arg = args[index] ?? "";
     if (arg === "--out") {
       outArg = args[++index];
-      if (outArg === undefined) usage();
+      if (outArg === undefined) usage("--out needs a directory");
     } else if (arg === "--reference-outputs") {
       referenceOutputs = args[++index];
-      if (referenceOutputs === undefined) usage();
+      if (referenceOutputs === undefined) usage("--reference-outputs needs a file");
     } else if (arg === "--json") json = true;
-    else if (arg.startsWith("--") || target !== undefined) usage();
+    else if (arg.startsWith("-")) usage(`unknown option ${arg}`);
+    else if (target !== undefined) usage(`one stack at a time (got ${target} and ${arg})`);
     else target = arg;
   }
-  if (target === undefined) usage();
+  if (target === undefined) usage("which stack? e.g. npm run synth -- dev");
 
   const stackFile = readStackFile(projectRoot, target);
   const outDir = resolve(outArg ?? resolve(projectRoot, "out", "synth", stackFile.stack));
@@ -64,7 +87,9 @@ async function main(): Promise<void> {
   const summary = writeSynth(evaluation, outDir);
   const budgets = (evaluation.outputs.failoverBudget ?? {}) as Record<string, FailureBudget[]>;
   if (json) {
-    print(JSON.stringify({ stack: stackFile.stack, outDir, ...summary }));
+    print(
+      JSON.stringify({ stack: stackFile.stack, outDir, ...summary, placeholders: stackFile.placeholders }),
+    );
   } else {
     for (const [database, budget] of Object.entries(budgets)) {
       print(`failover budget of ${database} (worst case, seconds):`);
@@ -75,23 +100,38 @@ async function main(): Promise<void> {
       `synth ${stackFile.stack}: ${summary.resources} resources, ${summary.kubernetesObjects} Kubernetes objects, ` +
         `${summary.helmReleases} Helm releases, evaluated in ${summary.evaluationMs} ms -> ${outDir}`,
     );
+    for (const line of placeholderLines(stackFile)) print(line);
   }
 }
 
 main().catch((error: unknown) => {
   // The program's own validation error surfaces through the Pulumi runtime, sometimes wrapped.
   const configError = findConfigError(error);
+  // User errors (a bad stack name, file or config) are one message; anything else is a bug: keep its stack.
   console.error(
     configError
       ? configError.message
-      : error instanceof Error
-        ? (error.stack ?? error.message)
-        : String(error),
+      : error instanceof StackFileError
+        ? error.message
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error),
   );
   if (error instanceof EvaluationError)
     console.error(`resources registered before the error: ${error.registered}`);
   process.exit(1);
 });
+
+/** Values of a copied stack file that still stand in for the user's own (docs/stacks.md). */
+function placeholderLines(stackFile: StackFile): string[] {
+  if (stackFile.placeholders.length === 0) return [];
+  return [
+    `placeholders to replace in ${stackFile.path} before pulumi preview/up (docs/stacks.md):`,
+    ...stackFile.placeholders.map(
+      (placeholder) => `  ${placeholder.key} = ${placeholder.value}: ${placeholder.replaceWith}`,
+    ),
+  ];
+}
 
 /** What a reviewer wants at a glance: where backups go, on which schedules, and the DR pairing. */
 export function protectionLines(outputs: Record<string, unknown>): string[] {
@@ -153,8 +193,8 @@ function referencedStacks(stackFile: StackFile): Record<string, ReferencedStack>
       { cwd: projectRoot, encoding: "utf8" },
     );
     if (run.status !== 0)
-      throw new Error(
-        `evaluating ${reference} (stacks/${peer}.yaml) for the StackReference failed:\n${run.stderr}`,
+      throw new StackFileError(
+        `evaluating the DR primary ${reference} (stack ${peer}) for the StackReference failed:\n${run.stderr.trim()}`,
       );
     return { [reference]: JSON.parse(readFileSync(file, "utf8")) as ReferencedStack };
   } finally {

@@ -8,6 +8,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
+usage="usage: npm run test:e2e   (no arguments: builds the control plane when missing, then runs tests/e2e/)"
+case "${1:-}" in
+  -h | --help | help)
+    echo "$usage"
+    exit 0
+    ;;
+  "") ;;
+  *)
+    echo "unknown argument $1" >&2
+    echo "$usage" >&2
+    exit 2
+    ;;
+esac
+
 missing=()
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if ((${#missing[@]} > 0)); then

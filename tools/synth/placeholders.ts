@@ -17,7 +17,7 @@ interface Rule {
 
 const RULES: Rule[] = [
   {
-    matches: (key) => key.endsWith(".secure"),
+    matches: (key, value) => key.endsWith(".secure") && /example/i.test(value),
     replaceWith: (key) =>
       `your own secret: \`pulumi config set --secret ${key.replace(/\.secure$/, "")} <value>\` (the file holds no real ciphertext)`,
   },
