@@ -580,6 +580,43 @@ const BAD_CONFIGS: BadCase[] = [
     message: `hadb:nodecount: is not a known key (did you mean hadb:nodeCount?); known keys: ${CONFIG_KEY_NAMES.join(", ")}`,
   },
   {
+    why: "near-miss key (one letter off)",
+    values: { storag: "rook-ceph" },
+    message: `hadb:storag: is not a known key (did you mean hadb:storage?); known keys: ${CONFIG_KEY_NAMES.join(", ")}`,
+  },
+  {
+    why: "key with no near miss gets no guess",
+    values: { replicaCount: 3 },
+    message: `hadb:replicaCount: is not a known key; known keys: ${CONFIG_KEY_NAMES.join(", ")}`,
+  },
+  {
+    why: "namespace typo (would deploy Longhorn instead of Rook-Ceph)",
+    values: {},
+    raw: { "hdb:storage": "rook-ceph" },
+    message:
+      'hdb:storage: the namespace "hdb" is not "hadb", so hadb would ignore this key (did you mean hadb:storage?)',
+  },
+  {
+    why: "namespace in capitals",
+    values: {},
+    raw: { "HADB:cloud": "eks" },
+    message:
+      'HADB:cloud: the namespace "HADB" is not "hadb", so hadb would ignore this key (did you mean hadb:cloud?)',
+  },
+  {
+    why: "namespace and key both misspelt",
+    values: {},
+    raw: { "hadbb:databses": "[]" },
+    message:
+      'hadbb:databses: the namespace "hadbb" is not "hadb", so hadb would ignore this key (did you mean hadb:databases?)',
+  },
+  {
+    why: "misspelt field in a structured key",
+    values: { backups: { enabled: true, shedule: "0 * * * *", target: { nfs: "nas:/x" } } },
+    message:
+      'hadb:backups.shedule: "0 * * * *" is not a known key (did you mean schedule?); allowed: enabled | schedule | retain | snapshotSchedule | snapshotRetain | target',
+  },
+  {
     why: "kube context for a cloud hadb creates",
     values: { cloud: "eks", kubeContext: "prod" },
     message: 'hadb:kubeContext: "(set)" only applies to cloud "existing" (cloud is "eks")',
@@ -923,7 +960,7 @@ const BAD_CONFIGS: BadCase[] = [
     why: "misspelled database key",
     values: { databases: [iris({ volumSize: "10Gi" })] },
     message:
-      'hadb:databases[0].volumSize: "10Gi" is not a known key; allowed: engine | name | volumeSize | version | image | resources | exposure | iris | mysql | postgres | restoreFrom | passwordRevision',
+      'hadb:databases[0].volumSize: "10Gi" is not a known key (did you mean volumeSize?); allowed: engine | name | volumeSize | version | image | resources | exposure | iris | mysql | postgres | restoreFrom | passwordRevision',
   },
   {
     why: "CPF key managed by hadb",
@@ -1106,7 +1143,16 @@ describe("config defaults", () => {
   });
 
   it("other namespaces' keys (e.g. kubernetes:, aws:) are left alone", () => {
-    assert.doesNotThrow(() => configFromMap({ "aws:region": "eu-west-1", "kubernetes:context": "x" }));
+    assert.doesNotThrow(() =>
+      configFromMap({
+        "aws:region": "eu-west-1",
+        "kubernetes:context": "x",
+        "gcp:project": "p",
+        "azure-native:location": "westeurope",
+        "pulumi:tags": "{}",
+        "random:x": "y",
+      }),
+    );
   });
 });
 

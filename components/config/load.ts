@@ -2,6 +2,7 @@
 // (lists and objects as JSON); each key is parsed by its declared type so errors name the key.
 
 import { CONFIG_KEYS, CONFIG_KEY_NAMES, CONFIG_NAMESPACE, type ConfigKey } from "./keys";
+import { closest } from "../shared/closest";
 import type { HadbConfig } from "./types";
 import { validateConfig } from "./validate";
 
@@ -40,6 +41,20 @@ function parseValue(key: ConfigKey, text: string): { value?: unknown; problem?: 
   }
 }
 
+/**
+ * A key whose namespace is a slip of `hadb` (`hdb:storage`, `HADB:cloud`) would be silently ignored, and the
+ * stack deployed with the default instead: it is an error, with the key it most likely meant.
+ */
+function misspeltNamespace(fullKey: string): string | undefined {
+  const colon = fullKey.indexOf(":");
+  if (colon < 0) return undefined;
+  const namespace = fullKey.slice(0, colon);
+  if (closest(namespace, [CONFIG_NAMESPACE]) === undefined) return undefined;
+  const name = fullKey.slice(colon + 1);
+  const meant = (CONFIG_KEY_NAMES as string[]).includes(name) ? name : closest(name, CONFIG_KEY_NAMES);
+  return `${fullKey}: the namespace "${namespace}" is not "${CONFIG_NAMESPACE}", so hadb would ignore this key${meant ? ` (did you mean ${PREFIX}${meant}?)` : ""}`;
+}
+
 /** Parses `hadb:*` entries of a Pulumi config map (other namespaces, e.g. `aws:region`, are left alone). */
 export function parseConfigMap(entries: Record<string, string>): ParsedConfig {
   const values: Partial<Record<ConfigKey, unknown>> = {};
@@ -47,12 +62,14 @@ export function parseConfigMap(entries: Record<string, string>): ParsedConfig {
   const providerConfig: Record<string, string> = {};
   for (const [fullKey, text] of Object.entries(entries)) {
     if (!fullKey.startsWith(PREFIX)) {
-      providerConfig[fullKey] = text;
+      const misspelt = misspeltNamespace(fullKey);
+      if (misspelt !== undefined) problems.push(misspelt);
+      else providerConfig[fullKey] = text;
       continue;
     }
     const name = fullKey.slice(PREFIX.length);
     if (!(CONFIG_KEY_NAMES as string[]).includes(name)) {
-      const suggestion = CONFIG_KEY_NAMES.find((known) => known.toLowerCase() === name.toLowerCase());
+      const suggestion = closest(name, CONFIG_KEY_NAMES);
       problems.push(
         `${fullKey}: is not a known key${suggestion ? ` (did you mean ${PREFIX}${suggestion}?)` : ""}; known keys: ${CONFIG_KEY_NAMES.join(", ")}`,
       );

@@ -1,6 +1,7 @@
 // Collecting config problems with uniform wording: "<key>: <bad value> <what is allowed>".
 import { supportedNow } from "./support";
 import { parseQuantity } from "./quantity";
+import { closest } from "../shared/closest";
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -29,8 +30,13 @@ export class Problems {
 
   unknownKeys(key: string, value: Record<string, unknown>, allowed: readonly string[]): void {
     for (const name of Object.keys(value)) {
-      if (!allowed.includes(name))
-        this.add(`${key}.${name}`, value[name], `is not a known key; allowed: ${oneOf(allowed)}`);
+      if (allowed.includes(name)) continue;
+      const meant = closest(name, allowed);
+      this.add(
+        `${key}.${name}`,
+        value[name],
+        `is not a known key${meant ? ` (did you mean ${meant}?)` : ""}; allowed: ${oneOf(allowed)}`,
+      );
     }
   }
 
