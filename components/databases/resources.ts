@@ -49,7 +49,7 @@ export function createDatabaseResources(
     {
       ...childOpts,
       dependsOn: [credentials, config, claim],
-      // On a standby `npm run dr -- activate` scales the writer up; `pulumi up` must not scale it back.
+      // On a standby `npm run dr -- failover` scales the writer up; `pulumi up` must not scale it back.
       ...(context.standby ? { ignoreChanges: ["spec.replicas"] } : {}),
     },
   );
