@@ -14,7 +14,14 @@ import { PORTWORX_NAMESPACE } from "./storage/portworx/manifests";
 import type { PrimarySite } from "./protection/dr/reference";
 import { longhornBackupTarget, type LonghornBackupTarget } from "./storage/longhorn/backup-target";
 import type { StorageHandle } from "./storage/handle";
-import type { HadbConfig } from "./config/types";
+import type { DatabaseSpec, HadbConfig } from "./config/types";
+import {
+  databaseConnection,
+  databaseOutput,
+  type DatabaseConnection,
+  type DatabaseOutput,
+} from "./outputs/databases";
+import { ConsumerSecrets } from "./outputs/consumer-secrets";
 import { stackFailoverBudget } from "./databases/budget";
 import { Databases } from "./databases/component";
 import type { FailureBudget } from "./failover/budget";
@@ -29,10 +36,10 @@ export interface HadbOutputs {
   kubeconfig: pulumi.Output<string> | undefined;
   storageClassName: string;
   namespace: string;
-  databases: Record<
-    string,
-    Omit<import("./databases/endpoint").DatabaseEndpoint, "password" | "credentials">
-  >;
+  /** Per database: where, which account, how exposed (docs/outputs.md). */
+  databases: pulumi.Output<Record<string, DatabaseOutput>>;
+  /** Per database (secret): host, port, account, password, database, URI and JDBC URL, external endpoint. */
+  databaseConnections: pulumi.Output<Record<string, DatabaseConnection>>;
   databasePasswords: pulumi.Output<Record<string, string>>;
   /** Worst-case recovery timeline per database and failure (docs/failover.md). */
   failoverBudget: Record<string, FailureBudget[]>;
@@ -43,7 +50,7 @@ export interface HadbOutputs {
   /** Schedules, retention and consistency per database; only with hadb:backups.enabled. */
   backups: pulumi.Output<pulumi.Unwrap<ProtectionSummary>> | undefined;
   /** Where the cluster runs (name known after deploy for clusters hadb created). */
-  cluster: pulumi.Output<pulumi.Unwrap<ClusterSummary>>;
+  cluster: pulumi.Output<StableClusterSummary>;
   /** The backup bucket/container (no credentials); only with hadb:backups.enabled. */
   backupStore: pulumi.Output<pulumi.Unwrap<BackupStoreSummary>> | undefined;
   /** Rook-Ceph/Portworx copies: the restic repository password (secret); without it no copy can be read. */
@@ -57,6 +64,12 @@ export interface HadbOutputs {
   /** hadb:monitoring.mode install: Grafana's admin password (secret). */
   grafanaAdminPassword: pulumi.Output<string> | undefined;
 }
+
+/** `cluster` output: every key on every platform, null where only clouds know the value. */
+export type StableClusterSummary = {
+  [K in keyof Required<ClusterSummary>]-?:
+    pulumi.Unwrap<ClusterSummary[K]> | (undefined extends ClusterSummary[K] ? null : never);
+};
 
 export interface BackupStoreSummary {
   kind: BackupStoreHandle["kind"];
@@ -161,6 +174,16 @@ export function buildHadb(stackConfig: HadbConfig, primary?: PrimarySite): HadbO
         });
 
   const endpoints = Object.entries(databases.endpoints);
+  const connections = Object.fromEntries(
+    endpoints.map(([name, endpoint]) => [name, databaseConnection(endpoint)]),
+  );
+  const consumerSecrets = config.databases.some((database) => database.consumerNamespaces.length > 0)
+    ? new ConsumerSecrets(
+        "consumer-secrets",
+        { cluster, databases: config.databases, connections },
+        { dependsOn: [databases] },
+      ).secrets
+    : {};
   return {
     kubeconfig: cluster.kubeconfig ? pulumi.secret(cluster.kubeconfig) : undefined,
     storageClassName: storage.storageClassName,
@@ -169,12 +192,24 @@ export function buildHadb(stackConfig: HadbConfig, primary?: PrimarySite): HadbO
     // One output: the Longhorn target and restic repository inside are known after deploy.
     backups: protection ? pulumi.output(protection.summary) : undefined,
     namespace: config.namespace,
-    databases: Object.fromEntries(
-      endpoints.map(([name, { password: _password, credentials: _credentials, ...plain }]) => [name, plain]),
+    databases: pulumi.all(
+      Object.fromEntries(
+        endpoints.map(([name, endpoint]) => [
+          name,
+          databaseOutput(specOf(config, name), endpoint, consumerSecrets[name] ?? {}),
+        ]),
+      ),
     ),
+    databaseConnections: pulumi.secret(pulumi.all(connections)),
     failoverBudget,
     // pulumi.output resolves the nested outputs (names known after deploy) into one value.
-    cluster: pulumi.output(cluster.summary),
+    // The same keys on every platform: what only clouds know is null elsewhere.
+    cluster: pulumi.output({
+      name: null,
+      region: null,
+      nodeImage: null,
+      ...cluster.summary,
+    }),
     backupStore: cluster.backupStore ? pulumi.output(backupStoreSummary(cluster.backupStore)) : undefined,
     resticPassword: protection?.resticPassword,
     databasePasswords: pulumi.secret(
@@ -297,7 +332,17 @@ function disasterRecoveryOutput(
   return undefined;
 }
 
-/** The outputs as exported by the stack: keys without a value (e.g. kubeconfig of an existing cluster) are left out. */
+/**
+ * The outputs as exported by the stack: every key on every stack, so a consumer's StackReference never
+ * meets a missing key; what a stack does not have (the kubeconfig of an ambient cluster, backups when
+ * off, DR outside a pair) is null.
+ */
 export function stackOutputs(outputs: HadbOutputs): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));
+  return Object.fromEntries(Object.entries(outputs).map(([key, value]) => [key, value ?? null]));
+}
+
+function specOf(config: HadbConfig, name: string): DatabaseSpec {
+  const spec = config.databases.find((database) => database.name === name);
+  if (spec === undefined) throw new Error(`database ${name} has an endpoint but no configuration`);
+  return spec;
 }

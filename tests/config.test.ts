@@ -611,6 +611,23 @@ const BAD_CONFIGS: BadCase[] = [
       'hadbb:databses: the namespace "hadbb" is not "hadb", so hadb would ignore this key (did you mean hadb:databases?)',
   },
   {
+    why: "consumer namespaces not a list",
+    values: { databases: [iris({ consumerNamespaces: "shop" })] },
+    message:
+      'hadb:databases[0].consumerNamespaces: "shop" must be a list of namespaces, e.g. ["shop", "reporting"]',
+  },
+  {
+    why: "consumer namespace not a namespace name",
+    values: { databases: [iris({ consumerNamespaces: ["Shop_Front"] })] },
+    message:
+      "hadb:databases[0].consumerNamespaces[0]: \"Shop_Front\" must be a namespace name (a DNS label: lowercase letters, digits, '-', starting with a letter)",
+  },
+  {
+    why: "consumer namespace twice",
+    values: { databases: [iris({ consumerNamespaces: ["shop", "shop"] })] },
+    message: 'hadb:databases[0].consumerNamespaces[1]: "shop" is listed twice: each namespace gets one copy',
+  },
+  {
     why: "misspelt field in a structured key",
     values: { backups: { enabled: true, shedule: "0 * * * *", target: { nfs: "nas:/x" } } },
     message:
@@ -960,7 +977,7 @@ const BAD_CONFIGS: BadCase[] = [
     why: "misspelled database key",
     values: { databases: [iris({ volumSize: "10Gi" })] },
     message:
-      'hadb:databases[0].volumSize: "10Gi" is not a known key (did you mean volumeSize?); allowed: engine | name | volumeSize | version | image | resources | exposure | iris | mysql | postgres | restoreFrom | passwordRevision',
+      'hadb:databases[0].volumSize: "10Gi" is not a known key (did you mean volumeSize?); allowed: engine | name | volumeSize | version | image | resources | exposure | iris | mysql | postgres | restoreFrom | passwordRevision | consumerNamespaces',
   },
   {
     why: "CPF key managed by hadb",

@@ -18,7 +18,7 @@ function markdownUnder(directory: string): string[] {
     .sort();
 }
 
-const PAGES = ["README.md", "DEVELOPERS.md", ...markdownUnder("docs")];
+const PAGES = ["README.md", "DEVELOPERS.md", ...markdownUnder("docs"), ...markdownUnder("examples")];
 
 describe("README", () => {
   const readme = read("README.md");
@@ -29,10 +29,10 @@ describe("README", () => {
     assert.deepEqual(long, []);
   });
 
-  it("reaches every page under docs/", () => {
+  it("reaches every page under docs/ and examples/", () => {
     const reached = reachableFrom(PROJECT_ROOT, "README.md");
     assert.deepEqual(
-      markdownUnder("docs").filter((page) => !reached.has(page)),
+      [...markdownUnder("docs"), ...markdownUnder("examples")].filter((page) => !reached.has(page)),
       [],
     );
   });

@@ -4,6 +4,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ENGINE_CATALOG } from "../components/databases/catalog";
+import { DATABASE_OUTPUT_KEYS, STACK_OUTPUTS } from "../components/outputs/catalog";
+import { CLIENT_PORT_NAME } from "../components/outputs/connection";
 import type { HadbConfig } from "../components/config/types";
 import { MOCK_SECRET_MARKER } from "../tools/synth/evaluate";
 import { REDACTED, type KubeObject } from "../tools/synth/write";
@@ -46,6 +48,10 @@ async function validateSchema(object: KubeObject): Promise<void> {
 }
 
 for (const stack of STACKS) {
+  /** Every scalar inside a JSON value. */
+  const leavesOf = (value: unknown): unknown[] =>
+    value !== null && typeof value === "object" ? Object.values(value).flatMap(leavesOf) : [value];
+
   describe(`stack ${stack}`, () => {
     // A Longhorn DR standby runs its primary's databases: the site's effective configuration.
     const config: HadbConfig = siteConfig(stack);
@@ -174,12 +180,54 @@ for (const stack of STACKS) {
           endpoint.username,
         );
         assert.ok(endpoint.database, `${database.name}: endpoint names no database`);
+        assert.deepEqual(
+          Object.keys(endpoint).sort(),
+          DATABASE_OUTPUT_KEYS,
+          "the same keys on every database",
+        );
+        assert.equal(endpoint.port, endpoint.ports[CLIENT_PORT_NAME[database.engine]]);
+        assert.equal(endpoint.exposure.type, database.exposure.type);
+        assert.equal(
+          endpoint.exposure.address === null,
+          database.exposure.type !== "loadBalancer",
+          "a load balancer's address is exported, nothing else has one",
+        );
       }
+      assert.deepEqual(
+        result.outputs.databaseConnections,
+        Object.fromEntries(config.databases.map((d) => [d.name, REDACTED])),
+        "databaseConnections must be a secret output",
+      );
       assert.equal(result.outputs.storageClassName, `hadb-${config.storage}`);
       // A kubeconfig is exported (as a secret) for clusters hadb created or was given one of.
       if (config.cloud === "existing" && config.kubeconfig === undefined)
-        assert.ok(!("kubeconfig" in result.outputs));
+        assert.equal(result.outputs.kubeconfig, null);
       else assert.equal(result.outputs.kubeconfig, REDACTED);
+    });
+
+    it("stack outputs: every documented key on every stack, secret ones secret, absent ones null", () => {
+      assert.deepEqual(Object.keys(result.outputs).sort(), Object.keys(STACK_OUTPUTS).sort());
+      for (const [key, spec] of Object.entries(STACK_OUTPUTS)) {
+        const value = result.outputs[key];
+        if (value === null) {
+          assert.ok(spec.nullWhen !== undefined, `${key} is null but never documented as nullable`);
+          continue;
+        }
+        if (!spec.secret) assert.ok(!JSON.stringify(value).includes(REDACTED), `${key} holds a secret`);
+        else
+          assert.ok(
+            leavesOf(value).every((leaf) => leaf === REDACTED),
+            `${key} must be secret throughout`,
+          );
+      }
+      assert.deepEqual(Object.keys(result.outputs.cluster as object).sort(), [
+        "name",
+        "nodeCount",
+        "nodeImage",
+        "platform",
+        "region",
+        "zones",
+      ]);
     });
 
     if (config.storage === "longhorn") {

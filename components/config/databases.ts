@@ -1,6 +1,7 @@
 // Validation of `hadb:databases`: one entry per database, its engine, name, volume, image and the
 // engine's own settings (iris.ts, mysql.ts, postgres.ts), exposure and restore source.
 import { ENGINE_CATALOG } from "../databases/catalog";
+import { readConsumerNamespaces } from "./consumers";
 import { readExposure } from "./exposure";
 import { readIris } from "./iris";
 import { readMysql } from "./mysql";
@@ -37,6 +38,7 @@ const DATABASE_KEYS = [
   "postgres",
   "restoreFrom",
   "passwordRevision",
+  "consumerNamespaces",
 ];
 
 export function readDatabases(
@@ -144,6 +146,11 @@ function readDatabase(
   }
   const restoreFrom = readRestoreFrom(problems, `${key}.restoreFrom`, entry.restoreFrom, engine);
   const passwordRevision = readPasswordRevision(problems, `${key}.passwordRevision`, entry.passwordRevision);
+  const consumerNamespaces = readConsumerNamespaces(
+    problems,
+    `${key}.consumerNamespaces`,
+    entry.consumerNamespaces,
+  );
   if (name === undefined) return undefined;
   return {
     ...(restoreFrom ? { restoreFrom } : {}),
@@ -154,6 +161,7 @@ function readDatabase(
     image,
     resources,
     exposure,
+    consumerNamespaces,
     ...(iris ? { iris } : {}),
     ...(mysql ? { mysql } : {}),
     ...(postgres ? { postgres } : {}),

@@ -102,6 +102,8 @@ export interface DatabaseSpec {
   restoreFrom?: RestoreSource;
   /** Keeper of the generated passwords: changing it rotates every password of the entry. */
   passwordRevision?: string;
+  /** Namespaces of applications that get a copy of the connection Secret (`hadb-<name>`). */
+  consumerNamespaces: string[];
 }
 
 export const VAGRANT_PROVIDERS = ["virtualbox", "libvirt"] as const;

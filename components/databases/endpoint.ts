@@ -17,6 +17,8 @@ export interface DatabaseEndpoint {
   password: pulumi.Output<string>;
   /** Every credential hadb set for the engine, by role (secrets; a DR standby reuses them). */
   credentials: Record<string, pulumi.Output<string>>;
+  /** The load balancer's IP or host name once the cloud assigned one; null for any other Service. */
+  externalAddress: pulumi.Output<string | null>;
 }
 
 /** In-cluster DNS name of a database Service. */

@@ -1,6 +1,7 @@
 // The Service in front of one database: private ClusterIP by default; a load balancer or node ports
 // only when the stack opted in with an allowlist.
 import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 import type { DatabaseSpec } from "../config/types";
 
 /** Records the network allowlist on NodePort Services (Kubernetes cannot filter them; the policy pack checks it). */
@@ -48,4 +49,14 @@ export function databaseService(
     case "clusterIP":
       return { metadata, spec: { ...common, type: "ClusterIP" } };
   }
+}
+
+/** Where a LoadBalancer Service is reachable (IP, or host name on AWS); null until assigned or when private. */
+export function loadBalancerAddress(service: k8s.core.v1.Service): pulumi.Output<string | null> {
+  // The SDK types every status field as present; a real Service has no ingress until the cloud assigns one.
+  type Status = { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } } | undefined;
+  return service.status.apply((status: Status) => {
+    const ingress = status?.loadBalancer?.ingress?.[0];
+    return ingress?.ip ?? ingress?.hostname ?? null;
+  });
 }

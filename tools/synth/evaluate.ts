@@ -72,6 +72,11 @@ const DEPLOY_TIME_OUTPUTS: Record<
     inputs.type === "kubernetes.io/service-account-token"
       ? { data: { token: Buffer.from(mockSecret(name)).toString("base64") } }
       : {},
+  // The cloud gives a LoadBalancer Service its address (the provider waits for one).
+  "kubernetes:core/v1:Service": (name, inputs) =>
+    (inputs.spec as { type?: string } | undefined)?.type === "LoadBalancer"
+      ? { status: { loadBalancer: { ingress: [{ ip: placeholder(`load balancer address of ${name}`) }] } } }
+      : {},
   "random:index/randomPassword:RandomPassword": (name) => ({ result: mockSecret(name) }),
   "random:index/randomBytes:RandomBytes": (name) => {
     const bytes = Buffer.from(mockSecret(name));
@@ -220,6 +225,8 @@ export interface EvaluateOptions {
   secretKeys: string[];
   /** Stacks the program reads by StackReference, by the name it uses. */
   stackReferences?: Record<string, ReferencedStack>;
+  /** The Pulumi project's name (`new pulumi.Config()` reads its namespace); hadb by default. */
+  project?: string;
 }
 
 /** The program failed; `registered` counts hadb's resources registered before the failure. */
@@ -244,7 +251,7 @@ export async function evaluateProgram(options: EvaluateOptions): Promise<Evaluat
   pulumi.runtime.setAllConfig(options.config, options.secretKeys);
   await pulumi.runtime.setMocks(
     new RecordingMocks(options.stackReferences ?? {}),
-    "hadb",
+    options.project ?? "hadb",
     options.stack,
     false,
   );

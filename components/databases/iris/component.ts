@@ -4,6 +4,7 @@ import { serviceHost, type DatabaseEndpoint } from "../endpoint";
 import { credentialsRevision, databaseCredential } from "../password";
 import { ENGINE_CATALOG } from "../catalog";
 import { irisLicenceWarning } from "./accounts";
+import { loadBalancerAddress } from "../service";
 import { dataVolumeOf } from "../volume";
 import { createDatabaseResources } from "../resources";
 import {
@@ -63,6 +64,7 @@ export class IrisDatabase extends pulumi.ComponentResource {
       credentialsSecret: names.credentialsSecret,
       password: passwords.app,
       credentials: { password: passwords.app, "admin-password": passwords.admin },
+      externalAddress: loadBalancerAddress(service),
     };
     this.registerOutputs({ service: service.metadata.name, deployment: deployment.metadata.name });
   }

@@ -4,6 +4,7 @@ import type { DatabaseArgs } from "../args";
 import { serviceHost, type DatabaseEndpoint } from "../endpoint";
 import { credentialsRevision, databaseCredential } from "../password";
 import { mysqlAccountsSql } from "./accounts";
+import { loadBalancerAddress } from "../service";
 import { dataVolumeOf } from "../volume";
 import { createDatabaseResources } from "../resources";
 import {
@@ -61,6 +62,7 @@ export class MysqlDatabase extends pulumi.ComponentResource {
       credentialsSecret: names.credentialsSecret,
       password: passwords.app,
       credentials: { password: passwords.app, "root-password": passwords.root },
+      externalAddress: loadBalancerAddress(service),
     };
     this.registerOutputs({ service: service.metadata.name, deployment: deployment.metadata.name });
   }

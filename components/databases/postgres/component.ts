@@ -134,6 +134,8 @@ export class PostgresDatabase extends pulumi.ComponentResource {
       credentialsSecret: names.userSecret,
       password,
       credentials: { password },
+      // PGO's primary Service stays ClusterIP (validation refuses other exposure for PostgreSQL).
+      externalAddress: pulumi.output(null),
     };
     this.registerOutputs({ cluster: cluster.metadata.name });
   }

@@ -38,7 +38,11 @@ export interface PrimaryDisasterRecoverySecrets {
  * volumes, never from the restore source the primary started from.
  */
 export function standbyDatabases(databases: DatabaseSpec[]): DatabaseSpec[] {
-  return databases.map(({ restoreFrom: _restoreFrom, ...database }) => database);
+  // The applications' namespaces are the primary site's: the standby cluster need not have them.
+  return databases.map(({ restoreFrom: _restoreFrom, ...database }) => ({
+    ...database,
+    consumerNamespaces: [],
+  }));
 }
 
 /** The plain part; `backupTarget` is the URL the primary's Longhorn writes to (known after deploy). */
