@@ -1017,7 +1017,7 @@ const BAD_CONFIGS: BadCase[] = [
     why: "monitoring with a misspelt key",
     values: { monitoring: { mode: "operator", label: { release: "prom" } } },
     message:
-      'hadb:monitoring.label: {"release":"prom"} is not a known key; allowed: mode | labels | namespace',
+      'hadb:monitoring.label: {"release":"prom"} is not a known key (did you mean labels?); allowed: mode | labels | namespace',
   },
   {
     why: "monitoring labels that are not Kubernetes labels",
