@@ -12,10 +12,12 @@ set -eu
 wait_seconds="${HADB_WAIT_SECONDS:-1800}"
 client() { mysql --protocol=TCP -h "$HADB_MYSQL_HOST" -P "$HADB_MYSQL_PORT" -u root "$@"; }
 
+# Access denied is waited out too: during a password rotation the database may still be restarting
+# with the old root password. The server's last answer is printed when the wait ends.
 waited=0
-until client -e "SELECT 1" >/dev/null 2>&1; do
+until last_error=$(client -e "SELECT 1" 2>&1 >/dev/null); do
   if [ "$waited" -ge "$wait_seconds" ]; then
-    echo "mysql-exporter-account: $HADB_MYSQL_HOST:$HADB_MYSQL_PORT did not answer within ${wait_seconds} s" >&2
+    echo "mysql-exporter-account: $HADB_MYSQL_HOST:$HADB_MYSQL_PORT did not let root in within ${wait_seconds} s: $last_error" >&2
     exit 1
   fi
   sleep 5
