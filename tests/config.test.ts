@@ -1042,6 +1042,13 @@ const BAD_CONFIGS: BadCase[] = [
     raw: { "hadb:databases": "[{engine: iris" },
     message: 'hadb:databases: "[{engine: iris" is not valid structured config (JSON/YAML)',
   },
+  {
+    why: "a bare mode for monitoring (`pulumi config set hadb:monitoring install`)",
+    values: {},
+    raw: { "hadb:monitoring": "install" },
+    message:
+      'hadb:monitoring: "install" must be an object like {mode: "install"}; modes: off | operator | install',
+  },
 ];
 
 describe("config validation rejects bad stack config with a clear message", () => {

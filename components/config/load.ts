@@ -34,6 +34,9 @@ function parseValue(key: ConfigKey, text: string): { value?: unknown; problem?: 
       try {
         return { value: JSON.parse(text) as unknown };
       } catch {
+        // A bare word for an object key (`hadb:monitoring: install`) goes to the key's reader, whose
+        // message shows the object it expects; broken JSON/YAML is reported as such.
+        if (spec.type === "object" && !/^\s*[[{"]/.test(text)) return { value: text };
         return {
           problem: `${fullKey}: ${JSON.stringify(text)} is not valid ${spec.type === "array" ? "list" : "structured"} config (JSON/YAML)`,
         };
