@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import {
   chownSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
@@ -16,7 +17,7 @@ import {
 } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createConnection } from "mysql2/promise";
 import { Client, type ClientConfig } from "pg";
 import type { ConnectionSettings } from "../../tools/chaos/writer";
@@ -181,11 +182,18 @@ export function initMariadb(
   statements: string[],
   runAs: RunAs | undefined,
 ): void {
+  // Temporary tables in the server's own directory, not /tmp: parallel test runs (other worktrees,
+  // other suites) must not share or clean each other's files (seen: bootstrap failed on a vanished
+  // /tmp/#sql-temptable-*).
+  const serverTmp = join(dirname(data), "tmp");
+  mkdirSync(serverTmp, { recursive: true });
+  if (runAs) chownSync(serverTmp, runAs.uid, runAs.gid);
   runChecked(
     tools.installDb,
     [
       "--no-defaults",
       `--datadir=${data}`,
+      `--tmpdir=${serverTmp}`,
       `--auth-root-authentication-method=${rootAuthentication}`,
       "--skip-test-db",
     ],
@@ -193,7 +201,14 @@ export function initMariadb(
   );
   runChecked(
     tools.server,
-    ["--no-defaults", `--datadir=${data}`, "--bootstrap", "--skip-networking", "--log-warnings=0"],
+    [
+      "--no-defaults",
+      `--datadir=${data}`,
+      `--tmpdir=${serverTmp}`,
+      "--bootstrap",
+      "--skip-networking",
+      "--log-warnings=0",
+    ],
     runAs,
     ["FLUSH PRIVILEGES;", ...statements, ""].join("\n"),
   );
@@ -206,6 +221,7 @@ export function mariadbServerArgs(data: string, base: string, port: number): str
     `--datadir=${data}`,
     `--socket=${join(base, "mysqld.sock")}`,
     `--pid-file=${join(base, "mysqld.pid")}`,
+    `--tmpdir=${join(base, "tmp")}`,
     `--port=${port}`,
     "--bind-address=127.0.0.1",
     "--skip-name-resolve",
