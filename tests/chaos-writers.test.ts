@@ -560,7 +560,8 @@ describe("IrisStore through a fake kubectl emulating iris session", () => {
     const probe = new WriteProbe(store, { intervalMs: 20, timeoutMs: 5_000 });
     probe.start();
     try {
-      await probe.waitFor((p) => p.progress().acknowledged >= 10, 20_000);
+      // A deadline, not a timing claim: each session is a fake kubectl process, slow to start under load.
+      await probe.waitFor((p) => p.progress().acknowledged >= 10, 90_000);
     } finally {
       await probe.stop();
     }
