@@ -58,6 +58,7 @@ describe("MySQL exporter account (MariaDB stand-in, the exporter pod's init step
         credentialsSecret: names.credentialsSecret,
         password: pulumi.secret("unused"),
         credentials: {},
+        externalAddress: pulumi.output(null),
       },
       nodeSelector: undefined,
     }),
