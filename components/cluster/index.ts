@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { RAW_DISK_BACKENDS, type HadbConfig } from "../config/types";
+import type { HadbConfig } from "../config/types";
+import { STORAGE_CATALOG } from "../storage/catalog";
 import { GIBIBYTE, parseQuantity } from "../config/quantity";
 import { AksCluster } from "./aks/component";
 import { EksCluster } from "./eks/component";
@@ -38,7 +39,7 @@ export function createCluster(
         {
           settings: config.vagrant,
           nodeCount: config.nodeCount,
-          rawDisks: RAW_DISK_BACKENDS.includes(config.storage),
+          rawDisks: STORAGE_CATALOG[config.storage].needs.rawDisks,
           ...(lunByDatabase
             ? {
                 iscsiLuns: config.databases.map((database) => ({

@@ -2,8 +2,8 @@
 // config can decide; what needs both stacks (same Portworx cluster, distinct domains) is checked
 // against the primary's outputs in protection/dr/pairing.ts.
 import { isRecord, oneOf, Problems } from "./problems";
+import { DISASTER_RECOVERY_BACKENDS, STORAGE_CATALOG } from "../storage/catalog";
 import {
-  DISASTER_RECOVERY_BACKENDS,
   DISASTER_RECOVERY_ROLES,
   type BackupSettings,
   type DatabaseSpec,
@@ -50,13 +50,14 @@ export function readDisasterRecovery(
           DEFAULT_DR_INTERVAL_MINUTES,
         );
   const { storage } = context;
-  if (!DISASTER_RECOVERY_BACKENDS.includes(storage))
+  const mode = STORAGE_CATALOG[storage].disasterRecovery;
+  if (mode === undefined)
     problems.add(
       "hadb:storage",
       storage,
       `has no disaster-recovery mode in hadb; with hadb:disasterRecovery use ${oneOf(DISASTER_RECOVERY_BACKENDS)}`,
     );
-  if (storage === "portworx") {
+  if (mode === "px-dr") {
     checkPortworxSite(problems, context.portworx);
     if (context.ambientKubeconfig)
       problems.add(
@@ -79,7 +80,7 @@ export function readDisasterRecovery(
       value.primaryStack,
       'only applies to role "standby" (the standby reads the primary, never the reverse)',
     );
-  if (role === "primary" && storage === "longhorn" && !context.backups.enabled)
+  if (role === "primary" && mode === "longhorn-dr-volumes" && !context.backups.enabled)
     problems.add(
       "hadb:backups.enabled",
       false,

@@ -1,12 +1,12 @@
-// Cross-key rules: what each storage backend needs from the cluster (nodes, node image, memory, disks).
+// Cross-key rules: what each storage backend needs from the cluster (nodes, node image, memory, disks),
+// as its entry in the storage catalog says.
+import { RAW_DISK_BACKENDS, STORAGE_CATALOG } from "../storage/catalog";
 import { CLOUD_RULES } from "./cloud";
 import { CONFIG_NAMESPACE, type ConfigKey } from "./keys";
 import { oneOf, Problems } from "./problems";
 import {
   IMMUTABLE_NODE_OS,
   MANAGED_CLOUDS,
-  RAW_DISK_BACKENDS,
-  REPLICATED_BACKENDS,
   type Cloud,
   type ManagedClusterSettings,
   type NodeOsFamily,
@@ -15,8 +15,6 @@ import {
 } from "./types";
 
 const MIN_REPLICATED_NODES = 3;
-/** Lab VM memory that fits a Ceph monitor + OSD next to a database. */
-const MIN_CEPH_NODE_MEMORY_MB = 8192;
 const DEVICE_PATH = /^\/dev\/[A-Za-z0-9][A-Za-z0-9/_.:-]*$/;
 
 export function readBlockDevices(
@@ -31,7 +29,7 @@ export function readBlockDevices(
     return [];
   }
   const paths = value as string[];
-  const usesRawDisks = RAW_DISK_BACKENDS.includes(storage);
+  const usesRawDisks = STORAGE_CATALOG[storage].needs.rawDisks;
   if (paths.length > 0 && !usesRawDisks) {
     problems.add(key, paths, `only applies to storage ${oneOf(RAW_DISK_BACKENDS)} (storage is "${storage}")`);
   } else if (paths.length > 0 && cloud !== "existing") {
@@ -49,7 +47,7 @@ export function readBlockDevices(
       `is required for storage "${storage}" on an existing cluster: list the empty raw disks every node has, e.g. ["/dev/sdb"]`,
     );
   }
-  if (nodeOs === "cos" && storage === "rook-ceph") {
+  if (nodeOs === "cos" && STORAGE_CATALOG[storage].needs.rbdKernelModule) {
     problems.add(
       "hadb:storage",
       storage,
@@ -67,7 +65,7 @@ export function checkReplicaNodes(
   context: { storage: StorageBackend; nodeCount: number; storageReplicas: number },
 ): void {
   const { storage, nodeCount, storageReplicas } = context;
-  if (!REPLICATED_BACKENDS.includes(storage)) return;
+  if (!STORAGE_CATALOG[storage].needs.replicatedNodes) return;
   if (nodeCount < MIN_REPLICATED_NODES) {
     problems.add(
       key("nodeCount"),
@@ -93,7 +91,7 @@ export function checkNodeImage(
   },
 ): void {
   const { storage, nodeOs, managedCluster } = context;
-  if (IMMUTABLE_NODE_OS.includes(nodeOs) && (storage === "longhorn" || storage === "iscsi")) {
+  if (IMMUTABLE_NODE_OS.includes(nodeOs) && STORAGE_CATALOG[storage].needs.iscsiInitiator) {
     const imageKey = managedCluster ? `${key(managedCluster.cloud)}.nodeImage` : key("nodeOs");
     const image = managedCluster ? managedCluster.nodeImage : nodeOs;
     const alternative = managedCluster
@@ -110,17 +108,18 @@ export function checkNodeImage(
   }
 }
 
-/** A lab VM running Ceph or Portworx next to a database needs the memory for both. */
+/** A lab VM running the storage system (Ceph, Portworx) next to a database needs the memory for both. */
 export function checkVagrantMemory(
   problems: Problems,
   memoryKey: string,
   storage: StorageBackend,
   vagrant: VagrantSettings,
 ): void {
-  if (RAW_DISK_BACKENDS.includes(storage) && vagrant.memoryMB < MIN_CEPH_NODE_MEMORY_MB)
+  const needed = STORAGE_CATALOG[storage].needs.labNodeMemory;
+  if (needed && vagrant.memoryMB < needed.minimumMB)
     problems.add(
       memoryKey,
       vagrant.memoryMB,
-      `is too small for storage "${storage}": a node runs ${storage === "portworx" ? "Portworx (4 GB minimum per node)" : "a Ceph monitor, an OSD (4 GiB memory target)"} and a database; give at least ${MIN_CEPH_NODE_MEMORY_MB}`,
+      `is too small for storage "${storage}": a node runs ${needed.runs} and a database; give at least ${needed.minimumMB}`,
     );
 }

@@ -20,12 +20,6 @@ export type ExposureType = (typeof EXPOSURE_TYPES)[number];
 /** Node OS families with a read-only image: nothing (open-iscsi included) can be installed on them. */
 export const IMMUTABLE_NODE_OS: readonly NodeOsFamily[] = ["cos", "bottlerocket"];
 
-/** Backends that put raw block devices under their own control (cloud volumes or node disks). */
-export const RAW_DISK_BACKENDS: readonly StorageBackend[] = ["rook-ceph", "portworx"];
-
-/** Backends that keep several copies of each volume on different nodes. */
-export const REPLICATED_BACKENDS: readonly StorageBackend[] = ["longhorn", "rook-ceph", "portworx"];
-
 export type Exposure =
   | { type: "clusterIP" }
   | {
@@ -202,9 +196,6 @@ export interface PortworxSettings {
 
 export const DISASTER_RECOVERY_ROLES = ["primary", "standby"] as const;
 export type DisasterRecoveryRole = (typeof DISASTER_RECOVERY_ROLES)[number];
-
-/** Backends with a disaster-recovery mode: PX-DR (synchronous) and Longhorn DR volumes (asynchronous). */
-export const DISASTER_RECOVERY_BACKENDS: readonly StorageBackend[] = ["portworx", "longhorn"];
 
 /** `hadb:disasterRecovery`: this stack is one site of a primary/standby pair. */
 export type DisasterRecoverySettings =

@@ -5,6 +5,7 @@
 
 import type * as k8s from "@pulumi/kubernetes";
 import type { Cloud, StorageBackend } from "../config/types";
+import { STORAGE_CATALOG, type StorageTimings } from "../storage/catalog";
 import {
   MANAGED_CONTROLLER_TIMINGS,
   SELF_MANAGED_CONTROLLER_TIMINGS,
@@ -38,49 +39,12 @@ export interface DatabaseTimings {
   startSeconds: number;
 }
 
-export interface StorageTimings {
-  /** Detach from the old node + attach on the new one when the old node is healthy. */
-  reattachSeconds: number;
-  /** Extra wait to release a volume still attached to a node that is down. */
-  lostNodeReleaseSeconds: number;
-  lostNodeReleaseSource: string;
-}
+export type { StorageTimings };
+export { KUBERNETES_FORCE_DETACH_SECONDS } from "./timings";
 
-/** Kubernetes' attach-detach controller force-detaches after 6 minutes when nothing else releases the volume. */
-export const KUBERNETES_FORCE_DETACH_SECONDS = 360;
-
+/** How fast the backend moves a volume (its storage catalog entry). */
 export function storageTimings(backend: StorageBackend): StorageTimings {
-  switch (backend) {
-    case "longhorn":
-      return {
-        reattachSeconds: 15,
-        // nodeDownPodDeletionPolicy: the manager force-deletes the pod and its VolumeAttachment once the
-        // node is down and the pod is terminating (hadb sets it in the chart values).
-        lostNodeReleaseSeconds: 15,
-        lostNodeReleaseSource:
-          "Longhorn nodeDownPodDeletionPolicy=delete-both-statefulset-and-deployment-pod (chart value)",
-      };
-    case "rook-ceph":
-      return {
-        reattachSeconds: 15,
-        // RBD volumes are released by the node.kubernetes.io/out-of-service taint (runbook step); without it
-        // only Kubernetes' force detach helps.
-        lostNodeReleaseSeconds: KUBERNETES_FORCE_DETACH_SECONDS,
-        lostNodeReleaseSource: "Kubernetes 6-minute force detach unless the out-of-service taint is applied",
-      };
-    case "portworx":
-      return {
-        reattachSeconds: 10,
-        lostNodeReleaseSeconds: 30,
-        lostNodeReleaseSource: "Stork health monitor reschedules pods off offline Portworx nodes",
-      };
-    case "iscsi":
-      return {
-        reattachSeconds: 10,
-        lostNodeReleaseSeconds: KUBERNETES_FORCE_DETACH_SECONDS,
-        lostNodeReleaseSource: "Kubernetes 6-minute force detach (iSCSI has no fencing)",
-      };
-  }
+  return STORAGE_CATALOG[backend].failover;
 }
 
 /** Controller timings of a platform: fixed on managed clusters, from failover config on self-managed ones. */

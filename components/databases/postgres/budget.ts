@@ -11,6 +11,7 @@ import {
   type BudgetStep,
   type FailureBudget,
 } from "../../failover/budget";
+import { STORAGE_CATALOG } from "../../storage/catalog";
 import { ENGINE_CATALOG } from "../catalog";
 import { PATRONI_DEFAULTS } from "./manifests";
 
@@ -68,7 +69,7 @@ export function postgresFailoverBudget(database: DatabaseSpec, config: HadbConfi
     let steps = budget.steps;
     if (budget.failure === "processDies") steps = processDies;
     else if (replicated) steps = promotion;
-    else if (budget.failure === "nodeLost" && config.storage !== "longhorn") {
+    else if (budget.failure === "nodeLost" && !STORAGE_CATALOG[config.storage].failover.deletesLostNodePods) {
       steps = steps.map((step) =>
         step.step === "volume released from the lost node"
           ? {
