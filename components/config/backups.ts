@@ -1,4 +1,5 @@
 // Validation of `hadb:backups`: schedules, retention and where off-cluster copies go.
+import { ENGINE_CATALOG } from "../databases/catalog";
 import { RECURRING_JOB_MAX_RETENTION } from "../storage/longhorn/settings";
 import { cronProblem } from "./cron";
 import { isRecord, Problems } from "./problems";
@@ -90,7 +91,10 @@ export function readBackups(
       'cannot protect storage "iscsi": static LUNs have no snapshots here; snapshot the LUNs on the target instead',
     );
   }
-  if (settings.nfsTarget !== undefined && databases.some((database) => database.engine === "postgres"))
+  if (
+    settings.nfsTarget !== undefined &&
+    databases.some((database) => ENGINE_CATALOG[database.engine].consistency === "pgbackrest")
+  )
     problems.add(
       `${key}.target`,
       value.target,

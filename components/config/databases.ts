@@ -16,9 +16,8 @@ import {
   ENGINES,
   type DatabaseSpec,
   type Engine,
-  type IrisSettings,
-  type MysqlSettings,
-  type PostgresSettings,
+  type ContainerResources,
+  type Exposure,
   type StorageBackend,
 } from "./types";
 
@@ -76,7 +75,7 @@ function readDatabase(
   problems: Problems,
   key: string,
   entry: unknown,
-  storageForPostgres: StorageBackend,
+  storage: StorageBackend,
 ): DatabaseSpec | undefined {
   if (!isRecord(entry)) {
     problems.add(key, entry, "must be an object with at least engine and name");
@@ -104,45 +103,17 @@ function readDatabase(
   const resources = readResources(problems, `${key}.resources`, entry.resources, catalog.defaultResources);
   const exposure = readExposure(problems, `${key}.exposure`, entry.exposure, Object.keys(catalog.ports));
 
-  let iris: IrisSettings | undefined;
-  if (engine === "iris") {
-    iris = readIris(problems, `${key}.iris`, entry.iris, parseQuantity(resources.limits.memory) ?? 0);
-  } else if (entry.iris !== undefined) {
-    problems.add(`${key}.iris`, entry.iris, `only applies to engine "iris" (engine is "${engine}")`);
-  }
-  let mysql: MysqlSettings | undefined;
-  if (engine === "mysql") {
-    mysql = readMysql(problems, `${key}.mysql`, entry.mysql, name ?? "app");
-  } else if (entry.mysql !== undefined) {
-    problems.add(`${key}.mysql`, entry.mysql, `only applies to engine "mysql" (engine is "${engine}")`);
-  }
-  let postgres: PostgresSettings | undefined;
-  if (engine === "postgres") {
-    postgres = readPostgres(problems, `${key}.postgres`, entry.postgres, name ?? "app", image);
-    if (entry.image !== undefined)
+  // The engine's own settings key; another engine's key is a mistake worth naming.
+  let settings: EngineSettings = {};
+  for (const other of ENGINES) {
+    if (other === engine)
+      settings = ENGINE_SETTINGS[engine](problems, key, { entry, name, image, resources, exposure, storage });
+    else if (entry[other] !== undefined)
       problems.add(
-        `${key}.image`,
-        entry.image,
-        'is not used by engine "postgres": the operator pins the image of each major version; set version instead',
+        `${key}.${other}`,
+        entry[other],
+        `only applies to engine "${other}" (engine is "${engine}")`,
       );
-    if (storageForPostgres === "iscsi" && postgres.instances > 1)
-      problems.add(
-        `${key}.postgres.instances`,
-        postgres.instances,
-        'must be 1 on storage "iscsi": one LUN per database, and a replica needs a volume of its own',
-      );
-    if (exposure.type !== "clusterIP")
-      problems.add(
-        `${key}.exposure.type`,
-        exposure.type,
-        'is not supported for engine "postgres" (the operator\'s Service has no source-range allowlist); use clusterIP',
-      );
-  } else if (entry.postgres !== undefined) {
-    problems.add(
-      `${key}.postgres`,
-      entry.postgres,
-      `only applies to engine "postgres" (engine is "${engine}")`,
-    );
   }
   const restoreFrom = readRestoreFrom(problems, `${key}.restoreFrom`, entry.restoreFrom, engine);
   const passwordRevision = readPasswordRevision(problems, `${key}.passwordRevision`, entry.passwordRevision);
@@ -162,11 +133,55 @@ function readDatabase(
     resources,
     exposure,
     consumerNamespaces,
-    ...(iris ? { iris } : {}),
-    ...(mysql ? { mysql } : {}),
-    ...(postgres ? { postgres } : {}),
+    ...settings,
   };
 }
+
+/** A database entry as read before its engine's own settings. */
+interface EntryRead {
+  entry: Record<string, unknown>;
+  name: string | undefined;
+  image: string;
+  resources: ContainerResources;
+  exposure: Exposure;
+  storage: StorageBackend;
+}
+
+/** Each engine's settings live under the key named after it (`iris`, `mysql`, `postgres`). */
+type EngineSettings = Partial<Pick<DatabaseSpec, Engine>>;
+
+/** Per engine: reads its settings key and checks the rules only that engine has. */
+const ENGINE_SETTINGS: Record<Engine, (problems: Problems, key: string, read: EntryRead) => EngineSettings> =
+  {
+    iris: (problems, key, { entry, resources }) => ({
+      iris: readIris(problems, `${key}.iris`, entry.iris, parseQuantity(resources.limits.memory) ?? 0),
+    }),
+    mysql: (problems, key, { entry, name }) => ({
+      mysql: readMysql(problems, `${key}.mysql`, entry.mysql, name ?? "app"),
+    }),
+    postgres: (problems, key, { entry, name, image, exposure, storage }) => {
+      const postgres = readPostgres(problems, `${key}.postgres`, entry.postgres, name ?? "app", image);
+      if (entry.image !== undefined)
+        problems.add(
+          `${key}.image`,
+          entry.image,
+          'is not used by engine "postgres": the operator pins the image of each major version; set version instead',
+        );
+      if (storage === "iscsi" && postgres.instances > 1)
+        problems.add(
+          `${key}.postgres.instances`,
+          postgres.instances,
+          'must be 1 on storage "iscsi": one LUN per database, and a replica needs a volume of its own',
+        );
+      if (exposure.type !== "clusterIP")
+        problems.add(
+          `${key}.exposure.type`,
+          exposure.type,
+          'is not supported for engine "postgres" (the operator\'s Service has no source-range allowlist); use clusterIP',
+        );
+      return { postgres };
+    },
+  };
 
 function readImage(problems: Problems, key: string, entry: Record<string, unknown>, engine: Engine): string {
   const catalog = ENGINE_CATALOG[engine];

@@ -5,9 +5,8 @@ import type { BackupSettings, DatabaseSpec } from "../config/types";
 import type { StorageHandle } from "../storage/handle";
 import type { DatabaseEndpoint } from "./endpoint";
 import { databaseNamespace } from "./namespace";
-import { IrisDatabase } from "./iris/component";
-import { MysqlDatabase } from "./mysql/component";
-import { PostgresDatabase, PostgresOperator } from "./postgres/component";
+import { ENGINE_BUILDERS, type EngineContext } from "./engines";
+import { PostgresOperator } from "./postgres/component";
 
 export interface DatabasesArgs {
   cluster: ClusterHandle;
@@ -44,6 +43,11 @@ export class Databases extends pulumi.ComponentResource {
       provider: args.cluster.provider,
     });
     let operator: PostgresOperator | undefined;
+    const context: EngineContext = {
+      postgresOperator: () =>
+        (operator ??= new PostgresOperator("postgres-operator", { cluster: args.cluster }, { parent: this })),
+      backups: args.backups,
+    };
     for (const database of args.databases) {
       const common = {
         cluster: args.cluster,
@@ -63,22 +67,8 @@ export class Databases extends pulumi.ComponentResource {
             }
           : {}),
       };
-      switch (database.engine) {
-        case "iris":
-          this.endpoints[database.name] = new IrisDatabase(database.name, common, { parent: this }).endpoint;
-          break;
-        case "mysql":
-          this.endpoints[database.name] = new MysqlDatabase(database.name, common, { parent: this }).endpoint;
-          break;
-        case "postgres":
-          operator ??= new PostgresOperator("postgres-operator", { cluster: args.cluster }, { parent: this });
-          this.endpoints[database.name] = new PostgresDatabase(
-            database.name,
-            { ...common, operator, backups: args.backups },
-            { parent: this },
-          ).endpoint;
-          break;
-      }
+      const { create } = ENGINE_BUILDERS[database.engine];
+      this.endpoints[database.name] = create(database.name, common, context, { parent: this });
     }
     this.registerOutputs({ databases: Object.keys(this.endpoints) });
   }

@@ -27,8 +27,7 @@ import {
   resticTarget,
   type ResticTarget,
 } from "./copy";
-import { IRIS_UID } from "../databases/iris/manifests";
-import { MYSQL_UID } from "../databases/mysql/manifests";
+import { singleWriterOf } from "../databases/catalog";
 import { dataClaimName } from "../shared/naming";
 import { snapshotController } from "../shared/snapshot-controller";
 
@@ -210,7 +209,7 @@ export class Protection extends pulumi.ComponentResource {
               copyJob({
                 namespace: names.namespace,
                 database: database.name,
-                uid: database.engine === "iris" ? IRIS_UID : MYSQL_UID,
+                uid: singleWriterOf(database.engine).uid,
                 repository: `${base}/${names.namespace}/${database.name}`,
                 ...(job.restic?.nfs ? { nfs: job.restic.nfs } : {}),
                 keep: job.retain,

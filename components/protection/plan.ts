@@ -10,6 +10,8 @@ import type { BackupSettings, DatabaseSpec, StorageBackend } from "../config/typ
 import { recommendedLabels } from "../shared/labels";
 import { volumeSnapshotClass } from "../shared/snapshot-class";
 import { LONGHORN_NAMESPACE, LONGHORN_PROVISIONER } from "../storage/longhorn/chart";
+import { STORAGE_CATALOG } from "../storage/catalog";
+import { ENGINE_CATALOG, type Consistency } from "../databases/catalog";
 
 /** Local snapshots of every database volume. */
 export const SNAPSHOT_GROUP = "hadb-snapshots";
@@ -18,22 +20,21 @@ export const BACKUP_GROUP = "hadb-backups";
 export const LONGHORN_SNAPSHOT_CLASS = "hadb-longhorn-snapshots";
 export const LONGHORN_BACKUP_CLASS = "hadb-longhorn-backups";
 
-/** How a database's data is made consistent before it leaves the cluster. */
-export type Consistency = "iris-freeze" | "crash-consistent" | "pgbackrest";
+export type { Consistency };
 
 /** What takes a database's copies off the cluster. */
 export type CopyMethod = "longhorn-backup" | "restic" | "pgbackrest";
 
+/** pgBackRest for PostgreSQL (its own backups), otherwise what the storage backend copies volumes with. */
 export function copyMethodOf(database: DatabaseSpec, backend: StorageBackend): CopyMethod {
-  if (database.engine === "postgres") return "pgbackrest";
-  return backend === "longhorn" ? "longhorn-backup" : "restic";
+  if (consistencyOf(database) === "pgbackrest") return "pgbackrest";
+  const copies = STORAGE_CATALOG[backend].volumeCopies;
+  if (copies === undefined) throw new Error(`backups on storage ${backend} passed validation`);
+  return copies;
 }
 
 export function consistencyOf(database: DatabaseSpec): Consistency {
-  if (database.engine === "iris") return "iris-freeze";
-  if (database.engine === "postgres") return "pgbackrest";
-  // MySQL/InnoDB recovers from a crash-consistent copy like from a power cut (redo log).
-  return "crash-consistent";
+  return ENGINE_CATALOG[database.engine].consistency;
 }
 
 /**
@@ -45,11 +46,13 @@ export function claimProtectionLabels(
   backend: StorageBackend,
   backups: BackupSettings,
 ): Record<string, string> {
-  if (!backups.enabled || backend !== "longhorn" || database.engine === "postgres") return {};
+  const consistency = consistencyOf(database);
+  if (!backups.enabled || STORAGE_CATALOG[backend].volumeCopies !== "longhorn-backup") return {};
+  if (consistency === "pgbackrest") return {};
   return {
     "recurring-job.longhorn.io/source": "enabled",
     [`recurring-job-group.longhorn.io/${SNAPSHOT_GROUP}`]: "enabled",
-    ...(consistencyOf(database) === "crash-consistent"
+    ...(consistency === "crash-consistent"
       ? { [`recurring-job-group.longhorn.io/${BACKUP_GROUP}`]: "enabled" }
       : {}),
   };

@@ -7,7 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import type { DatabaseSpec, IrisSettings } from "../../config/types";
 import { imageVersion, recommendedLabels, selectorLabels } from "../../shared/labels";
-import { IRIS_PORTS } from "../catalog";
+import { IRIS_PORTS, IRIS_UID } from "../catalog";
 import { singleWriterDeployment } from "../deployment";
 import { databaseService } from "../service";
 import { dataClaim, type DataVolume } from "../volume";
@@ -17,8 +17,6 @@ import { CREDENTIALS_REVISION_ANNOTATION } from "../password";
 import { IRIS_ADMIN_USERNAME, IRIS_APPLY_ACCOUNTS_SCRIPT, irisAccountsScript } from "./accounts";
 
 export { IRIS_PORTS };
-/** irisowner, the non-root user the image runs IRIS as; fsGroup makes the volume writable for it. */
-export const IRIS_UID = 51773;
 
 const DATA_MOUNT = "/durable";
 /** A subdirectory: a fresh ext4 volume has lost+found at its root, which IRIS refuses as a data directory. */

@@ -6,15 +6,13 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { DatabaseSpec, MysqlSettings } from "../../config/types";
 import { imageVersion, recommendedLabels, selectorLabels } from "../../shared/labels";
 import { dataClaimName } from "../../shared/naming";
-import { MYSQL_PORTS } from "../catalog";
+import { MYSQL_PORTS, MYSQL_UID } from "../catalog";
 import { singleWriterDeployment } from "../deployment";
 import { databaseService } from "../service";
 import { dataClaim, type DataVolume } from "../volume";
 import { CREDENTIALS_REVISION_ANNOTATION } from "../password";
 import { MYSQL_START_SCRIPT } from "./accounts";
 
-/** The `mysql` user of the official image. */
-export const MYSQL_UID = 999;
 const DATA_MOUNT = "/var/lib/mysql";
 /** A fresh ext4 volume (an iSCSI LUN) has lost+found at its root, which mysqld refuses as a data directory. */
 export const DATA_SUB_PATH = "mysql";

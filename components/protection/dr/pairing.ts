@@ -2,10 +2,11 @@
 // StackReference) before the standby creates anything. Pure: tests feed it outputs directly.
 import { isRecord, show } from "../../config/problems";
 import type { HadbConfig } from "../../config/types";
+import { SINGLE_WRITER_ENGINES } from "../../databases/catalog";
 import type { PrimaryDisasterRecovery } from "./primary";
 
-/** Engines whose data a Longhorn DR volume carries; PGO keeps PostgreSQL's volumes itself. */
-export const LONGHORN_DR_ENGINES = ["iris", "mysql"] as const;
+/** Engines whose data a Longhorn DR volume carries: hadb's single writers (PGO keeps PostgreSQL's volumes). */
+export const LONGHORN_DR_ENGINES = SINGLE_WRITER_ENGINES;
 
 const sameList = (a: readonly string[], b: readonly string[]): boolean => {
   const sortedB = [...b].sort();
@@ -72,9 +73,7 @@ function longhornProblems(primary: PrimaryDisasterRecovery, primaryStack: string
     problems.push(
       `hadb:disasterRecovery.primaryStack: ${show(primaryStack)} publishes no Longhorn backup target (hadb:backups.enabled there)`,
     );
-  const unsupported = primary.databases.filter(
-    (database) => !(LONGHORN_DR_ENGINES as readonly string[]).includes(database.engine),
-  );
+  const unsupported = primary.databases.filter((database) => !LONGHORN_DR_ENGINES.includes(database.engine));
   if (unsupported.length > 0)
     problems.push(
       `hadb:disasterRecovery.primaryStack: the primary's databases ${show(unsupported.map((d) => d.name))} are engine postgres, which Longhorn DR volumes do not carry (PGO owns their volumes); supported: ${LONGHORN_DR_ENGINES.join(" | ")}`,

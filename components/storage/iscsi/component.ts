@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle, IscsiTargetHandle } from "../../cluster/handle";
 import type { DatabaseSpec } from "../../config/types";
 import type { NodePrepHandle } from "../../nodeprep/component";
+import { ENGINE_CATALOG } from "../../databases/catalog";
 import { dataClaimName } from "../../shared/naming";
 import type { StorageHandle } from "../handle";
 import {
@@ -52,8 +53,10 @@ export class IscsiStorage extends pulumi.ComponentResource {
         lunPersistentVolume(args.target, {
           database: database.name,
           namespace: args.databaseNamespace,
-          // PGO creates (and names) the claim of a PostgreSQL instance itself.
-          ...(database.engine === "postgres" ? {} : { claim: dataClaimName(database.name) }),
+          // An operator (PGO) creates and names its claims itself; hadb's single writers use dataClaimName.
+          ...(ENGINE_CATALOG[database.engine].workload.kind === "operator"
+            ? {}
+            : { claim: dataClaimName(database.name) }),
           size: database.volumeSize,
           lun,
         }),
