@@ -15,6 +15,16 @@ export default tseslint.config(
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true }],
       // Pulumi resources are constructed for their side effect (registration).
       "no-new": "off",
+      // A switch over a union names every member and has no default: a new engine, backend or cloud
+      // missing from it is a lint error instead of a silently skipped case.
+      "@typescript-eslint/switch-exhaustiveness-check": [
+        "error",
+        {
+          allowDefaultCaseForExhaustiveSwitch: false,
+          considerDefaultExhaustiveForUnions: false,
+          requireDefaultForNonUnion: true,
+        },
+      ],
       // `{ password: _, ...rest }` is how we drop a field.
       "@typescript-eslint/no-unused-vars": ["error", { ignoreRestSiblings: true, argsIgnorePattern: "^_" }],
     },

@@ -212,7 +212,8 @@ export function migrationDone(
         `migration ${newest.name ?? ""} of ${step.schedule} ended PartialSuccess: Stork did not migrate every volume or resource, ` +
           `so the other site's copy is incomplete and the plan stops here (${inspect} lists which; fix them, then run the action again)`,
       );
-    default:
+    case undefined: // no run finished since `since` yet
+    default: // still running (Stork's other states)
       return false;
   }
 }
