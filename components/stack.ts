@@ -2,18 +2,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createCluster } from "./cluster";
 import type { BackupStoreHandle, ClusterHandle, ClusterSummary } from "./cluster/handle";
-import { DEFAULT_DR_INTERVAL_MINUTES } from "./config/disaster-recovery";
-import { LonghornStandbyVolumes, type LonghornStandbySummary } from "./protection/dr/longhorn-component";
-import {
-  PortworxDisasterRecovery,
-  type PortworxDisasterRecoverySummary,
-} from "./protection/dr/portworx-component";
-import { primaryDisasterRecovery, standbyDatabases } from "./protection/dr/primary";
-import { standbyVolumes } from "./protection/dr/longhorn-standby";
-import { PORTWORX_NAMESPACE } from "./storage/portworx/manifests";
+import { primaryDisasterRecovery } from "./protection/dr/primary";
 import type { PrimarySite } from "./protection/dr/reference";
+import {
+  standbyBackupTarget,
+  standbySite,
+  type StandbyMonitoring,
+  type StandbySite,
+  type StandbySummary,
+} from "./protection/dr/standby";
+import { STORAGE_CATALOG } from "./storage/catalog";
 import { longhornBackupTarget, type LonghornBackupTarget } from "./storage/longhorn/backup-target";
-import type { StorageHandle } from "./storage/handle";
 import type { DatabaseSpec, HadbConfig } from "./config/types";
 import {
   databaseConnection,
@@ -23,12 +22,12 @@ import {
 } from "./outputs/databases";
 import { ConsumerSecrets } from "./outputs/consumer-secrets";
 import { stackFailoverBudget } from "./databases/budget";
-import { Databases } from "./databases/component";
+import { Databases, type DatabasesSite } from "./databases/component";
 import type { FailureBudget } from "./failover/budget";
 import { NodePrep } from "./nodeprep/component";
 import { createStorage } from "./storage";
 import { Protection, type ProtectionSummary } from "./protection/component";
-import { Monitoring, type MonitoringArgs, type MonitoringSummary } from "./monitoring/component";
+import { Monitoring, type MonitoringSummary } from "./monitoring/component";
 import { claimProtectionLabels } from "./protection/plan";
 
 /** Stack outputs; documented in docs/outputs.md. */
@@ -93,32 +92,24 @@ function backupStoreSummary(store: BackupStoreHandle): BackupStoreSummary {
 /**
  * `primary` is given on a DR standby (read by StackReference before anything is built): PX-DR pairs the
  * clusters and lets Stork bring the databases; Longhorn DR creates standby volumes and the databases
- * at 0 replicas with the primary's credentials.
+ * at 0 replicas with the primary's credentials. The site's DR role is decided once, first; everything
+ * DR-specific below reads that one value.
  */
 export function buildHadb(stackConfig: HadbConfig, primary?: PrimarySite): HadbOutputs {
-  // A Longhorn standby runs the primary's databases; a PX-DR standby gets them from Stork.
-  const config: HadbConfig =
-    primary?.info.storage === "longhorn"
-      ? { ...stackConfig, databases: standbyDatabases(primary.info.databases) }
-      : stackConfig;
+  const dr = disasterRecoveryRole(stackConfig, primary);
+  const standby = dr.role === "standby" ? dr.site : undefined;
+  const config: HadbConfig = standby
+    ? { ...stackConfig, databases: standby.mode.databases(stackConfig, standby.primary) }
+    : stackConfig;
   const cluster = createCluster("cluster", config);
   const nodePrep = new NodePrep("hadb-node-prep", { cluster, enabled: config.prepareNodes });
-  const backupTarget = primary ? standbyBackupTarget(primary) : ownBackupTarget(config, cluster);
+  const backupTarget = standby ? standbyBackupTarget(standby.primary) : ownBackupTarget(config, cluster);
   const storage = createStorage(config.storage, config, cluster, nodePrep.handle, backupTarget);
-  const standbyVolumes =
-    primary?.info.storage === "longhorn"
-      ? new LonghornStandbyVolumes("dr-standby-volumes", {
-          cluster,
-          storage,
-          primary,
-          intervalMinutes: config.disasterRecovery?.intervalMinutes ?? DEFAULT_DR_INTERVAL_MINUTES,
-        })
-      : undefined;
-  const pxDisasterRecovery =
-    primary?.info.storage === "portworx" ? portworxStandby(config, cluster, storage, primary) : undefined;
+  const standbyParts = standby?.mode.build(config, cluster, storage, standby.primary);
+  const site: DatabasesSite = standbyParts?.databases ?? { kind: "own" };
   const databases = new Databases("databases", {
     cluster,
-    storage: standbyVolumes?.storage ?? storage,
+    storage,
     namespace: config.namespace,
     databases: config.databases,
     evictionTolerationSeconds: config.evictionTolerationSeconds,
@@ -130,15 +121,8 @@ export function buildHadb(stackConfig: HadbConfig, primary?: PrimarySite): HadbO
         claimProtectionLabels(database, storage.backend, config.backups),
       ]),
     ),
-    // Stork owns the namespace's objects on a PX-DR standby (it creates them, at 0 replicas).
-    createNamespace: pxDisasterRecovery === undefined,
+    site,
     exportMetrics: config.monitoring.mode !== "off",
-    ...(standbyVolumes && primary
-      ? {
-          standby: true,
-          inheritedCredentials: primary.secrets.apply((secrets) => secrets.databaseCredentials),
-        }
-      : {}),
   });
   const protection = config.backups.enabled
     ? new Protection("protection", {
@@ -158,17 +142,13 @@ export function buildHadb(stackConfig: HadbConfig, primary?: PrimarySite): HadbO
       ? undefined
       : new Monitoring("monitoring", {
           cluster,
-          storage: standbyVolumes?.storage ?? storage,
+          storage: site.kind === "standby" ? site.storage : storage,
           settings: config.monitoring,
           namespace: config.namespace,
-          // A PX-DR standby runs nothing of its own until Stork brings the primary's databases (and
-          // their namespace): its monitors, rules and dashboard live in the Portworx namespace.
-          databases: pxDisasterRecovery ? [] : config.databases,
-          ...(pxDisasterRecovery ? { objectNamespace: PORTWORX_NAMESPACE } : {}),
+          ...(standbyParts?.monitoring ?? ownMonitoring(dr, config)),
           endpoints: databases.endpoints,
           budgets: failoverBudget,
           backups: config.backups,
-          ...disasterRecoveryWatch(config, primary),
           dashboard: { uid: `hadb-${pulumi.getStack()}`.slice(0, 40), title: `hadb ${pulumi.getStack()}` },
           after: [databases],
         });
@@ -215,121 +195,94 @@ export function buildHadb(stackConfig: HadbConfig, primary?: PrimarySite): HadbO
     databasePasswords: pulumi.secret(
       pulumi.all(Object.fromEntries(endpoints.map(([name, endpoint]) => [name, endpoint.password]))),
     ),
-    disasterRecovery: disasterRecoveryOutput(config, {
+    ...disasterRecoveryOutputs(dr, config, {
       cluster,
       backupTarget,
-      primary,
-      standby: pxDisasterRecovery?.summary ?? standbyVolumes?.summary,
+      standby: standbyParts?.summary,
+      credentials: Object.fromEntries(endpoints.map(([name, endpoint]) => [name, endpoint.credentials])),
     }),
-    disasterRecoverySecrets:
-      config.disasterRecovery?.role === "primary"
-        ? pulumi.secret(
-            pulumi.output({
-              backupTargetCredentials: backupTarget?.credentials,
-              databaseCredentials: Object.fromEntries(
-                endpoints.map(([name, endpoint]) => [name, endpoint.credentials]),
-              ),
-            }),
-          )
-        : undefined,
     monitoring: monitoring?.summary,
     grafanaAdminPassword: monitoring?.grafanaAdminPassword,
   };
 }
 
-/** What DR lag the monitoring watches: a Longhorn standby's volumes, or the PX-DR pair's members. */
-function disasterRecoveryWatch(
-  config: HadbConfig,
-  primary: PrimarySite | undefined,
-): Pick<MonitoringArgs, "disasterRecovery"> {
-  const dr = config.disasterRecovery;
-  if (!dr) return {};
-  if (config.storage === "portworx")
-    return { disasterRecovery: { kind: "px-dr", intervalMinutes: dr.intervalMinutes } };
-  // A primary deployed before it published its schedule: no lag rule until it is updated.
-  const schedule = primary?.info.longhorn?.backupSchedule;
-  if (primary?.info.storage !== "longhorn" || schedule === undefined) return {};
+/** This stack's part in a DR pair, decided once: everything DR-specific in buildHadb reads it. */
+type DisasterRecoveryRole = { role: "none" } | { role: "primary" } | { role: "standby"; site: StandbySite };
+
+function disasterRecoveryRole(config: HadbConfig, primary: PrimarySite | undefined): DisasterRecoveryRole {
+  switch (config.disasterRecovery?.role) {
+    case undefined:
+      return { role: "none" };
+    case "primary":
+      return { role: "primary" };
+    case "standby":
+      // index.ts reads (and checks) the primary of every standby before building.
+      if (!primary) throw new Error("a DR standby is built without its primary");
+      return { role: "standby", site: standbySite(primary) };
+  }
+}
+
+/**
+ * A site that is no DR standby monitors its own databases; a PX-DR primary also watches the pair's
+ * members (a Longhorn primary's lag is watched by its standby).
+ */
+function ownMonitoring(dr: DisasterRecoveryRole, config: HadbConfig): StandbyMonitoring {
+  const pair = dr.role === "primary" ? config.disasterRecovery : undefined;
   return {
-    disasterRecovery: {
-      kind: "longhorn-standby",
-      primaryBackupSchedule: schedule,
-      volumes: Object.fromEntries(
-        standbyVolumes(config.databases, config.namespace, config.storageReplicas).map((v) => [
-          v.database,
-          v.volume,
-        ]),
-      ),
-    },
+    databases: config.databases,
+    ...(pair && STORAGE_CATALOG[config.storage].disasterRecovery === "px-dr"
+      ? { disasterRecovery: { kind: "px-dr", intervalMinutes: pair.intervalMinutes } }
+      : {}),
   };
 }
 
 /** The Longhorn backup target of this stack's own backups. */
 function ownBackupTarget(config: HadbConfig, cluster: ClusterHandle): LonghornBackupTarget | undefined {
-  return config.storage === "longhorn" && config.backups.enabled
+  return STORAGE_CATALOG[config.storage].volumeCopies === "longhorn-backup" && config.backups.enabled
     ? longhornBackupTarget(cluster.backupStore, config.backups.nfsTarget)
     : undefined;
 }
 
-/** A Longhorn standby reads the primary's target with the primary's credentials (none for NFS). */
-function standbyBackupTarget(primary: PrimarySite): LonghornBackupTarget | undefined {
-  const url = primary.info.longhorn?.backupTarget;
-  if (url === undefined) return undefined;
-  return url.startsWith("nfs://")
-    ? { url }
-    : {
-        url,
-        credentials: pulumi.secret(
-          primary.secrets.apply((secrets) => {
-            if (!secrets.backupTargetCredentials)
-              throw new Error(`the DR primary ${primary.stack} publishes no credentials for ${url}`);
-            return secrets.backupTargetCredentials;
-          }),
-        ),
-      };
-}
-
-function portworxStandby(
-  config: HadbConfig,
-  cluster: ClusterHandle,
-  storage: StorageHandle,
-  primary: PrimarySite,
-): PortworxDisasterRecovery {
-  const standbyDomain = config.portworx?.clusterDomain;
-  const primaryDomain = primary.info.portworx?.clusterDomain;
-  if (!cluster.kubeconfig || standbyDomain === undefined || primaryDomain === undefined)
-    throw new Error("PX-DR standby without kubeconfig or cluster domains passed validation");
-  return new PortworxDisasterRecovery("px-dr", {
-    cluster,
-    kubeconfig: cluster.kubeconfig,
-    kubeContext: config.kubeContext,
-    storage,
-    primary,
-    domains: { primary: primaryDomain, standby: standbyDomain },
-    intervalMinutes: config.disasterRecovery?.intervalMinutes ?? DEFAULT_DR_INTERVAL_MINUTES,
-  });
-}
-
-/** Stack output `disasterRecovery`: what a standby reads (primary), or how this standby follows. */
-function disasterRecoveryOutput(
+/**
+ * Stack outputs `disasterRecovery` (a primary: what its standby reads; a standby: how it follows) and
+ * `disasterRecoverySecrets` (a primary only: backup-target and database credentials).
+ */
+function disasterRecoveryOutputs(
+  dr: DisasterRecoveryRole,
   config: HadbConfig,
   facts: {
     cluster: ClusterHandle;
     backupTarget: LonghornBackupTarget | undefined;
-    primary: PrimarySite | undefined;
-    standby: PortworxDisasterRecoverySummary | LonghornStandbySummary | undefined;
+    standby: StandbySummary | undefined;
+    credentials: Record<string, Record<string, pulumi.Input<string>>>;
   },
-): pulumi.Output<unknown> | undefined {
-  const dr = config.disasterRecovery;
-  if (dr?.role === "primary")
-    return pulumi.output(
-      primaryDisasterRecovery(config, {
-        kubeconfigExported: facts.cluster.kubeconfig !== undefined,
-        backupTarget: facts.backupTarget?.url,
-      }),
-    );
-  if (dr?.role === "standby" && facts.primary && facts.standby)
-    return pulumi.output({ role: "standby", primaryStack: facts.primary.stack, ...facts.standby });
-  return undefined;
+): Pick<HadbOutputs, "disasterRecovery" | "disasterRecoverySecrets"> {
+  switch (dr.role) {
+    case "none":
+      return { disasterRecovery: undefined, disasterRecoverySecrets: undefined };
+    case "primary":
+      return {
+        disasterRecovery: pulumi.output(
+          primaryDisasterRecovery(config, {
+            kubeconfigExported: facts.cluster.kubeconfig !== undefined,
+            backupTarget: facts.backupTarget?.url,
+          }),
+        ),
+        disasterRecoverySecrets: pulumi.secret(
+          pulumi.output({
+            backupTargetCredentials: facts.backupTarget?.credentials,
+            databaseCredentials: facts.credentials,
+          }),
+        ),
+      };
+    case "standby":
+      return {
+        disasterRecovery: facts.standby
+          ? pulumi.output({ role: "standby", primaryStack: dr.site.primary.stack, ...facts.standby })
+          : undefined,
+        disasterRecoverySecrets: undefined,
+      };
+  }
 }
 
 /**

@@ -18,15 +18,27 @@ export interface DatabasesArgs {
   backups: BackupSettings;
   /** Per database name: extra data-claim labels (protection plan). */
   claimLabels: Record<string, Record<string, string>>;
-  /** False where something else owns the namespace (Stork on a PX-DR standby). */
-  createNamespace: boolean;
-  /** DR standby: databases at 0 replicas until activation. */
-  standby?: boolean;
+  /** Who brings this site's databases: hadb, as writers or as a DR standby, or Stork. */
+  site: DatabasesSite;
   /** hadb:monitoring on: engines export metrics. */
   exportMetrics?: boolean;
-  /** DR standby: the primary's credentials, per database and role. */
-  inheritedCredentials?: pulumi.Output<Record<string, Record<string, string>>>;
 }
+
+/** Who brings the databases of this site (decided once per stack, in buildHadb). */
+export type DatabasesSite =
+  /** hadb creates the namespace and every database, with their writers running. */
+  | { kind: "own" }
+  /**
+   * Longhorn DR standby: hadb creates the databases at 0 replicas until activation, with the primary's
+   * credentials (per database and role), on claims bound to the standby volumes of `storage`.
+   */
+  | {
+      kind: "standby";
+      storage: StorageHandle;
+      inheritedCredentials: pulumi.Output<Record<string, Record<string, string>>>;
+    }
+  /** PX-DR standby: Stork migrates the namespace and its objects; hadb creates no databases. */
+  | { kind: "stork" };
 
 /** The database namespace and one component per configured database. */
 export class Databases extends pulumi.ComponentResource {
@@ -34,7 +46,8 @@ export class Databases extends pulumi.ComponentResource {
 
   constructor(name: string, args: DatabasesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("hadb:databases:Databases", name, {}, opts);
-    if (!args.createNamespace) {
+    const { site } = args;
+    if (site.kind === "stork") {
       this.registerOutputs({ databases: [] });
       return;
     }
@@ -51,17 +64,17 @@ export class Databases extends pulumi.ComponentResource {
     for (const database of args.databases) {
       const common = {
         cluster: args.cluster,
-        storage: args.storage,
+        storage: site.kind === "standby" ? site.storage : args.storage,
         database,
         namespace,
         namespaceName: args.namespace,
         evictionTolerationSeconds: args.evictionTolerationSeconds,
         claimLabels: args.claimLabels[database.name] ?? {},
-        ...(args.standby ? { standby: true } : {}),
         ...(args.exportMetrics ? { exportMetrics: true } : {}),
-        ...(args.inheritedCredentials
+        ...(site.kind === "standby"
           ? {
-              inheritedCredentials: args.inheritedCredentials.apply(
+              standby: true,
+              inheritedCredentials: site.inheritedCredentials.apply(
                 (credentials) => credentials[database.name] ?? {},
               ),
             }
