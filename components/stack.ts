@@ -28,7 +28,7 @@ import { NodePrep } from "./nodeprep/component";
 import { createStorage } from "./storage";
 import { Protection, type ProtectionSummary } from "./protection/component";
 import { Monitoring, type MonitoringSummary } from "./monitoring/component";
-import { claimProtectionLabels } from "./protection/plan";
+import { claimProtectionLabels } from "./protection/longhorn";
 
 /** Stack outputs; documented in docs/outputs.md. */
 export interface HadbOutputs {

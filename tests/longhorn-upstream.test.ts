@@ -11,7 +11,7 @@ import { configFromMap } from "../components/config/load";
 import { ConfigError } from "../components/config/problems";
 import { RECURRING_JOB_MAX_RETENTION } from "../components/storage/longhorn/settings";
 import { longhornValues } from "../components/storage/longhorn/chart";
-import { longhornRecurringJobs } from "../components/protection/plan";
+import { longhornRecurringJobs } from "../components/protection/longhorn";
 import { BACKUP_DEFAULTS } from "../components/config/backups";
 import { TOOLS_BIN } from "../test/tools-bin";
 import { siteConfig, STACKS, synthStack } from "./helpers/synth";

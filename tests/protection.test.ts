@@ -19,12 +19,14 @@ import { pgbackrestConfig } from "../components/databases/postgres/manifests";
 import {
   BACKUP_GROUP,
   claimProtectionLabels,
-  volumeBackupCronJob,
-  volumeBackupRole,
   longhornRecurringJobs,
   longhornSnapshotClasses,
   SNAPSHOT_GROUP,
-} from "../components/protection/plan";
+} from "../components/protection/longhorn";
+import { planProtection } from "../components/protection/plan";
+import { volumeBackupCronJob, volumeBackupRole } from "../components/protection/volume-backup";
+import { BACKUP_DEFAULTS } from "../components/config/backups";
+import type { StorageBackend } from "../components/config/types";
 import { backupTargetValues, longhornBackupTarget } from "../components/storage/longhorn/backup-target";
 
 const unwrap = <T>(output: pulumi.Input<T>): Promise<T> =>
@@ -318,5 +320,84 @@ describe("restic copies (Rook-Ceph, Portworx)", () => {
       kind: "VolumeSnapshot",
       name: "__SNAPSHOT__",
     });
+  });
+});
+
+describe("protection plan per storage backend", () => {
+  const databases = configFromMap({
+    "hadb:databases": JSON.stringify([
+      { engine: "iris", name: "iris" },
+      { engine: "mysql", name: "shop" },
+      { engine: "postgres", name: "pg" },
+    ]),
+  }).databases;
+  const backups = { ...BACKUP_DEFAULTS, enabled: true, schedule: "0 2 * * *", retain: 9 };
+  const storage = (backend: StorageBackend) => ({
+    backend,
+    snapshotClassName: `hadb-${backend}-snapshots`,
+    scheduledSnapshotClassName: `hadb-${backend}-scheduled`,
+  });
+  const plan = (backend: StorageBackend, clusterSnapshots = false, only = databases) =>
+    planProtection({
+      databases: only,
+      namespace: "hadb",
+      backups,
+      storage: storage(backend),
+      clusterSnapshots,
+    });
+  const jobs = (backend: StorageBackend) =>
+    plan(backend).volumeBackups.map((job) => `${job.names.job} ${job.freeze} ${job.copy} after ${job.after}`);
+
+  it("Longhorn: classes and recurring jobs of its own, a freeze/thaw backup per IRIS database only", () => {
+    const longhorn = plan("longhorn");
+    assert.equal(longhorn.snapshotController, true, "no snapshot API on the cluster: install it");
+    assert.equal(plan("longhorn", true).snapshotController, false);
+    assert.deepEqual(
+      longhorn.snapshotClasses.map((object) => object.metadata.name),
+      ["hadb-longhorn-snapshots", "hadb-longhorn-backups"],
+    );
+    assert.deepEqual(
+      longhorn.storageSchedules.map((object) => object.kind),
+      ["RecurringJob", "RecurringJob"],
+    );
+    assert.equal(longhorn.offCluster, "longhorn-backup");
+    assert.equal(longhorn.snapshotClassName, "hadb-longhorn-snapshots");
+    assert.deepEqual(jobs("longhorn"), ["iris-backup iris none after snapshot-classes"]);
+    const [backup] = longhorn.volumeBackups;
+    assert.ok(backup);
+    assert.equal(backup.snapshotClass, "hadb-longhorn-backups", "the bak class uploads to the target");
+    assert.equal(backup.schedule, "0 2 * * *");
+  });
+
+  for (const backend of ["rook-ceph", "portworx"] as const)
+    it(`${backend}: scheduled snapshots and restic copies of every single writer, none of PostgreSQL`, () => {
+      const result = plan(backend);
+      assert.equal(result.offCluster, "restic");
+      assert.equal(result.snapshotController, false, "the storage layer brings the snapshot API");
+      assert.deepEqual(result.snapshotClasses, []);
+      assert.equal(result.snapshotClassName, `hadb-${backend}-snapshots`);
+      assert.deepEqual(jobs(backend), [
+        "iris-snapshots iris none after storage",
+        "iris-backup iris restic after restic-secret",
+        "shop-snapshots none none after storage",
+        "shop-backup none restic after restic-secret",
+      ]);
+      for (const job of result.volumeBackups)
+        assert.equal(job.snapshotClass, `hadb-${backend}-scheduled`, "Delete class: retention frees space");
+      const copies = result.volumeBackups.flatMap((job) => (job.copy === "restic" ? [job.uid] : []));
+      assert.deepEqual(copies, [51773, 999], "each copy runs as its engine's user");
+      const postgresOnly = plan(
+        backend,
+        false,
+        databases.filter((d) => d.engine === "postgres"),
+      );
+      assert.equal(postgresOnly.offCluster, undefined, "no restic repository without a volume to copy");
+      assert.deepEqual(postgresOnly.volumeBackups, []);
+    });
+
+  it("iSCSI: nothing (validation refuses backups on static LUNs)", () => {
+    const iscsi = plan("iscsi");
+    assert.equal(iscsi.offCluster, undefined);
+    assert.deepEqual([iscsi.volumeBackups, iscsi.snapshotClasses, iscsi.storageSchedules], [[], [], []]);
   });
 });

@@ -1,35 +1,25 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import type { ClusterHandle } from "../cluster/handle";
 import type { BackupSettings, DatabaseSpec } from "../config/types";
+import { snapshotController } from "../shared/snapshot-controller";
 import type { StorageHandle } from "../storage/handle";
+import { copyTemplates, RESTIC_SECRET, resticTarget, type ResticTarget } from "./copy";
 import {
   consistencyOf,
   copyMethodOf,
-  LONGHORN_BACKUP_CLASS,
-  LONGHORN_SNAPSHOT_CLASS,
-  longhornRecurringJobs,
-  longhornSnapshotClasses,
+  planProtection,
+  type CopyMethod,
+  type ProtectionPlan,
+  type VolumeBackupJob,
+} from "./plan";
+import {
   VOLUME_BACKUP_SCRIPT,
   volumeBackupCronJob,
   volumeBackupRole,
   volumeBackupScript,
-  type CopyMethod,
-  type VolumeBackupMode,
-  type VolumeBackupNames,
-} from "./plan";
-import * as random from "@pulumi/random";
-import {
-  cloneClaim,
-  copyJob,
-  COPY_DEADLINE_SECONDS,
-  RESTIC_SECRET,
-  resticTarget,
-  type ResticTarget,
-} from "./copy";
-import { singleWriterOf } from "../databases/catalog";
-import { dataClaimName } from "../shared/naming";
-import { snapshotController } from "../shared/snapshot-controller";
+} from "./volume-backup";
 
 export interface ProtectionArgs {
   cluster: ClusterHandle;
@@ -43,7 +33,7 @@ export interface ProtectionArgs {
   longhornTarget?: pulumi.Input<string>;
 }
 
-/** What the stack exports about protection (docs/outputs.md). */
+/** What the stack exports about protection (README "Backups and DR"). */
 export interface ProtectionSummary {
   schedule: string;
   retain: number;
@@ -61,9 +51,10 @@ export interface ProtectionSummary {
 }
 
 /**
- * Scheduled protection: Longhorn recurring snapshots and backups for crash-consistent volumes, a
- * freeze/thaw backup CronJob per IRIS database, VolumeSnapshot support where the platform lacks it.
- * (PostgreSQL backups are pgBackRest schedules inside each PostgresCluster.)
+ * Scheduled protection, as the storage backend's plan says (plan.ts): Longhorn recurring snapshots and
+ * backups for crash-consistent volumes and a freeze/thaw backup CronJob per IRIS database; on Rook-Ceph
+ * and Portworx scheduled snapshots and restic copies; VolumeSnapshot support where the platform lacks
+ * it. (PostgreSQL backups are pgBackRest schedules inside each PostgresCluster.)
  */
 export class Protection extends pulumi.ComponentResource {
   readonly summary: ProtectionSummary;
@@ -74,104 +65,67 @@ export class Protection extends pulumi.ComponentResource {
     super("hadb:protection:Protection", name, {}, opts);
     const childOpts = { parent: this, provider: args.cluster.provider };
     const { backups, storage } = args;
-    let snapshotClassName = storage.snapshotClassName;
+    const plan = planProtection({
+      databases: args.databases,
+      namespace: args.namespace,
+      backups,
+      storage,
+      clusterSnapshots: args.cluster.volumeSnapshots,
+    });
 
-    let target: pulumi.Input<string> | undefined;
-    let resticRepository: pulumi.Input<string> | undefined;
-    if (storage.backend === "longhorn") {
-      target = args.longhornTarget;
-      const snapshotsReady: pulumi.Resource[] = [];
-      if (!args.cluster.volumeSnapshots) {
-        // CRDs + controller for snapshot.storage.k8s.io/v1 (AKS, EKS and GKE ship them).
-        snapshotsReady.push(snapshotController(`${name}-snapshot-controller`, childOpts));
-      }
-      const classes = longhornSnapshotClasses().map(
-        (object) =>
-          new k8s.apiextensions.CustomResource(
-            `${name}-${(object.metadata as { name: string }).name}`,
-            object as k8s.apiextensions.CustomResourceArgs,
-            { ...childOpts, dependsOn: [...snapshotsReady, ...storage.ready] },
-          ),
-      );
-      snapshotClassName = LONGHORN_SNAPSHOT_CLASS;
-      for (const job of longhornRecurringJobs(backups)) {
-        new k8s.apiextensions.CustomResource(
-          `${name}-${(job.metadata as { name: string }).name}`,
-          job as k8s.apiextensions.CustomResourceArgs,
-          { ...childOpts, dependsOn: storage.ready },
-        );
-      }
-      for (const database of args.databases.filter((d) => consistencyOf(d) === "iris-freeze")) {
-        this.volumeBackup(name, database, args, {
-          suffix: "backup",
-          schedule: backups.schedule,
-          retain: backups.retain,
-          snapshotClass: LONGHORN_BACKUP_CLASS,
-          freeze: "iris",
-          copy: "none",
-          after: classes,
-        });
-      }
-    }
+    // CRDs + controller for snapshot.storage.k8s.io/v1 (AKS, EKS and GKE ship them).
+    const snapshotsReady = plan.snapshotController
+      ? [snapshotController(`${name}-snapshot-controller`, childOpts)]
+      : [];
+    const snapshotClasses = plan.snapshotClasses.map(
+      (object) =>
+        new k8s.apiextensions.CustomResource(`${name}-${object.metadata.name}`, object, {
+          ...childOpts,
+          dependsOn: [...snapshotsReady, ...storage.ready],
+        }),
+    );
+    for (const object of plan.storageSchedules)
+      new k8s.apiextensions.CustomResource(`${name}-${object.metadata.name}`, object, {
+        ...childOpts,
+        dependsOn: storage.ready,
+      });
+    const restic = plan.offCluster === "restic" ? this.resticRepository(name, args) : undefined;
+    if (restic) this.resticPassword = restic.password;
 
-    // Rook-Ceph and Portworx: local restore points and restic copies, both from scheduled snapshots.
-    const copied = args.databases.filter((d) => d.engine !== "postgres");
-    if ((storage.backend === "rook-ceph" || storage.backend === "portworx") && copied.length > 0) {
-      const snapshotClass = storage.scheduledSnapshotClassName;
-      // The repository key: without it nobody (hadb included) can read the copies. Exported as the
-      // secret stack output `resticPassword`.
-      const password = new random.RandomPassword(
-        `${name}-restic-password`,
-        { length: 40, special: false },
-        { parent: this },
-      );
-      this.resticPassword = pulumi.secret(password.result);
-      const restic = resticTarget(args.cluster.backupStore, backups.nfsTarget, this.resticPassword);
-      if (snapshotClass === undefined || !restic)
-        throw new Error(`backups on ${storage.backend} without a scheduled snapshot class or restic target`);
-      const secret = new k8s.core.v1.Secret(
-        `${name}-restic`,
-        { metadata: { name: RESTIC_SECRET, namespace: args.namespace }, stringData: restic.secretData },
-        { ...childOpts, dependsOn: args.after },
-      );
-      for (const database of copied) {
-        const freeze = database.engine === "iris" ? "iris" : "none";
-        this.volumeBackup(name, database, args, {
-          suffix: "snapshots",
-          schedule: backups.snapshotSchedule,
-          retain: backups.snapshotRetain,
-          snapshotClass,
-          freeze,
-          copy: "none",
-          after: storage.ready,
-        });
-        this.volumeBackup(name, database, args, {
-          suffix: "backup",
-          schedule: backups.schedule,
-          retain: backups.retain,
-          snapshotClass,
-          freeze,
-          copy: "restic",
-          restic,
-          after: [...storage.ready, secret],
-        });
-      }
-      snapshotClassName = storage.snapshotClassName;
-      resticRepository = restic.location;
-    }
-
-    this.summary = {
-      schedule: backups.schedule,
-      retain: backups.retain,
-      snapshotSchedule: backups.snapshotSchedule,
-      snapshotRetain: backups.snapshotRetain,
-      snapshotClassName,
-      consistency: Object.fromEntries(args.databases.map((d) => [d.name, consistencyOf(d)])),
-      copies: Object.fromEntries(args.databases.map((d) => [d.name, copyMethodOf(d, storage.backend)])),
-      ...(target !== undefined ? { target } : {}),
-      ...(resticRepository !== undefined ? { resticRepository } : {}),
+    const after: Record<VolumeBackupJob["after"], pulumi.Resource[]> = {
+      "snapshot-classes": snapshotClasses,
+      storage: storage.ready,
+      "restic-secret": restic ? [...storage.ready, restic.secret] : [],
     };
+    for (const job of plan.volumeBackups)
+      this.volumeBackup(name, job, args, after[job.after], restic?.target);
+
+    this.summary = summaryOf(args, plan, restic?.target.location);
     this.registerOutputs({ schedule: backups.schedule });
+  }
+
+  /**
+   * The repository key (without it nobody, hadb included, can read the copies; exported as the secret
+   * stack output `resticPassword`) and the Secret the copy Jobs read the repository's credentials from.
+   */
+  private resticRepository(
+    name: string,
+    args: ProtectionArgs,
+  ): { password: pulumi.Output<string>; target: ResticTarget; secret: k8s.core.v1.Secret } {
+    const generated = new random.RandomPassword(
+      `${name}-restic-password`,
+      { length: 40, special: false },
+      { parent: this },
+    );
+    const password = pulumi.secret(generated.result);
+    const target = resticTarget(args.cluster.backupStore, args.backups.nfsTarget, password);
+    if (!target) throw new Error(`backups on ${args.storage.backend} without a restic target`);
+    const secret = new k8s.core.v1.Secret(
+      `${name}-restic`,
+      { metadata: { name: RESTIC_SECRET, namespace: args.namespace }, stringData: target.secretData },
+      { parent: this, provider: args.cluster.provider, dependsOn: args.after },
+    );
+    return { password, target, secret };
   }
 
   /**
@@ -180,48 +134,20 @@ export class Protection extends pulumi.ComponentResource {
    */
   private volumeBackup(
     name: string,
-    database: DatabaseSpec,
+    job: VolumeBackupJob,
     args: ProtectionArgs,
-    job: VolumeBackupMode & {
-      suffix: "backup" | "snapshots";
-      schedule: string;
-      retain: number;
-      snapshotClass: string;
-      after: pulumi.Resource[];
-      restic?: ResticTarget;
-    },
+    after: pulumi.Resource[],
+    restic: ResticTarget | undefined,
   ): void {
-    const names: VolumeBackupNames = {
-      namespace: args.namespace,
-      deployment: database.name,
-      claim: dataClaimName(database.name),
-      job: `${database.name}-${job.suffix}`,
-    };
+    const { names } = job;
     const opts = { parent: this, provider: args.cluster.provider, dependsOn: args.after };
     const metadata = { name: names.job, namespace: names.namespace };
-    const copyTemplates: Record<string, pulumi.Input<string>> = job.copy === "restic" && job.restic
-      ? {
-          "clone-claim.json": JSON.stringify(
-            cloneClaim(names.namespace, database.name, args.storage.storageClassName, database.volumeSize),
-          ),
-          "copy-job.json": pulumi.output(job.restic.repositoryBase).apply((base) =>
-            JSON.stringify(
-              copyJob({
-                namespace: names.namespace,
-                database: database.name,
-                uid: singleWriterOf(database.engine).uid,
-                repository: `${base}/${names.namespace}/${database.name}`,
-                ...(job.restic?.nfs ? { nfs: job.restic.nfs } : {}),
-                keep: job.retain,
-                deadlineSeconds: COPY_DEADLINE_SECONDS,
-              }),
-            ),
-          ),
-        }
-      : {};
     const script = new k8s.core.v1.ConfigMap(
       `${name}-${names.job}-script`,
-      { metadata, data: { [VOLUME_BACKUP_SCRIPT]: volumeBackupScript(), ...copyTemplates } },
+      {
+        metadata,
+        data: { [VOLUME_BACKUP_SCRIPT]: volumeBackupScript(), ...copyTemplatesOf(job, args, restic) },
+      },
       opts,
     );
     const account = new k8s.core.v1.ServiceAccount(`${name}-${names.job}`, { metadata }, opts);
@@ -244,7 +170,48 @@ export class Protection extends pulumi.ComponentResource {
         freeze: job.freeze,
         copy: job.copy,
       }),
-      { ...opts, dependsOn: [...args.after, script, binding, ...job.after] },
+      { ...opts, dependsOn: [...args.after, script, binding, ...after] },
     );
   }
+}
+
+/** A restic copy's clone-claim and Job templates; nothing for a snapshot-only job. */
+function copyTemplatesOf(
+  job: VolumeBackupJob,
+  args: ProtectionArgs,
+  restic: ResticTarget | undefined,
+): Record<string, pulumi.Input<string>> {
+  if (job.copy === "none") return {};
+  if (!restic) throw new Error(`${job.names.job} copies without a restic target`);
+  return copyTemplates(
+    {
+      namespace: job.names.namespace,
+      database: job.names.deployment,
+      storageClassName: args.storage.storageClassName,
+      volumeSize: job.volumeSize,
+      uid: job.uid,
+      keep: job.retain,
+    },
+    restic,
+  );
+}
+
+function summaryOf(
+  args: ProtectionArgs,
+  plan: ProtectionPlan,
+  resticRepository: pulumi.Input<string> | undefined,
+): ProtectionSummary {
+  const { backups, databases, storage } = args;
+  const target = plan.offCluster === "longhorn-backup" ? args.longhornTarget : undefined;
+  return {
+    schedule: backups.schedule,
+    retain: backups.retain,
+    snapshotSchedule: backups.snapshotSchedule,
+    snapshotRetain: backups.snapshotRetain,
+    snapshotClassName: plan.snapshotClassName,
+    consistency: Object.fromEntries(databases.map((d) => [d.name, consistencyOf(d)])),
+    copies: Object.fromEntries(databases.map((d) => [d.name, copyMethodOf(d, storage.backend)])),
+    ...(target !== undefined ? { target } : {}),
+    ...(resticRepository !== undefined ? { resticRepository } : {}),
+  };
 }

@@ -202,3 +202,36 @@ export function copyJob(input: CopyJobInput): k8s.types.input.batch.v1.Job {
     },
   };
 }
+
+/** The copy's templates in the backup job's ConfigMap (volume-backup.sh fills in the names). */
+export function copyTemplates(
+  input: {
+    namespace: string;
+    database: string;
+    storageClassName: string;
+    volumeSize: string;
+    uid: number;
+    keep: number;
+  },
+  restic: ResticTarget,
+): Record<string, pulumi.Input<string>> {
+  const { namespace, database } = input;
+  return {
+    "clone-claim.json": JSON.stringify(
+      cloneClaim(namespace, database, input.storageClassName, input.volumeSize),
+    ),
+    "copy-job.json": pulumi.output(restic.repositoryBase).apply((base) =>
+      JSON.stringify(
+        copyJob({
+          namespace,
+          database,
+          uid: input.uid,
+          repository: `${base}/${namespace}/${database}`,
+          ...(restic.nfs ? { nfs: restic.nfs } : {}),
+          keep: input.keep,
+          deadlineSeconds: COPY_DEADLINE_SECONDS,
+        }),
+      ),
+    ),
+  };
+}

@@ -1,29 +1,29 @@
-// Protection decisions (pure; tested): which volumes join which Longhorn recurring jobs, the jobs
-// themselves, the snapshot classes, and the IRIS freeze/thaw backup CronJob. Field names follow
-// longhorn.io/v1beta2 (RecurringJob), snapshot.storage.k8s.io/v1 and batch/v1.
-import type * as k8s from "@pulumi/kubernetes";
-import { readFileSync } from "node:fs";
-import { kubectlCronJob } from "./kubectl-job";
-import { COPY_DEADLINE_SECONDS } from "./copy";
-import { join } from "node:path";
+// What protection creates on a stack (pure; tested): the plan of the stack's storage backend, by how
+// that backend copies volumes off the cluster (its storage catalog entry), as plain job descriptors the
+// component turns into resources in order. PostgreSQL takes no part: pgBackRest schedules live in each
+// PostgresCluster.
 import type { BackupSettings, DatabaseSpec, StorageBackend } from "../config/types";
-import { recommendedLabels } from "../shared/labels";
-import { volumeSnapshotClass } from "../shared/snapshot-class";
-import { LONGHORN_NAMESPACE, LONGHORN_PROVISIONER } from "../storage/longhorn/chart";
-import { STORAGE_CATALOG } from "../storage/catalog";
-import { ENGINE_CATALOG, type Consistency } from "../databases/catalog";
-
-/** Local snapshots of every database volume. */
-export const SNAPSHOT_GROUP = "hadb-snapshots";
-/** Off-cluster backups of crash-consistent volumes (IRIS has its own freeze/thaw job instead). */
-export const BACKUP_GROUP = "hadb-backups";
-export const LONGHORN_SNAPSHOT_CLASS = "hadb-longhorn-snapshots";
-export const LONGHORN_BACKUP_CLASS = "hadb-longhorn-backups";
+import { ENGINE_CATALOG, singleWriterOf, type Consistency } from "../databases/catalog";
+import type { CustomObject } from "../shared/custom-object";
+import { dataClaimName } from "../shared/naming";
+import { STORAGE_CATALOG, type VolumeCopyMethod } from "../storage/catalog";
+import type { StorageHandle } from "../storage/handle";
+import {
+  LONGHORN_BACKUP_CLASS,
+  LONGHORN_SNAPSHOT_CLASS,
+  longhornRecurringJobs,
+  longhornSnapshotClasses,
+} from "./longhorn";
+import type { VolumeBackupMode, VolumeBackupNames } from "./volume-backup";
 
 export type { Consistency };
 
 /** What takes a database's copies off the cluster. */
-export type CopyMethod = "longhorn-backup" | "restic" | "pgbackrest";
+export type CopyMethod = VolumeCopyMethod | "pgbackrest";
+
+export function consistencyOf(database: DatabaseSpec): Consistency {
+  return ENGINE_CATALOG[database.engine].consistency;
+}
 
 /** pgBackRest for PostgreSQL (its own backups), otherwise what the storage backend copies volumes with. */
 export function copyMethodOf(database: DatabaseSpec, backend: StorageBackend): CopyMethod {
@@ -33,143 +33,137 @@ export function copyMethodOf(database: DatabaseSpec, backend: StorageBackend): C
   return copies;
 }
 
-export function consistencyOf(database: DatabaseSpec): Consistency {
-  return ENGINE_CATALOG[database.engine].consistency;
+/** One scheduled volume-backup.sh of one database (ConfigMap, ServiceAccount, Role + binding, CronJob). */
+export type VolumeBackupJob = {
+  names: VolumeBackupNames;
+  schedule: string;
+  retain: number;
+  snapshotClass: string;
+  /** What must exist first: the plan's snapshot classes, the storage, or the restic Secret too. */
+  after: "snapshot-classes" | "storage" | "restic-secret";
+} & (
+  | { freeze: VolumeBackupMode["freeze"]; copy: "none" }
+  | {
+      freeze: VolumeBackupMode["freeze"];
+      copy: "restic";
+      /** The engine's user, which the copy Job runs as, and the size of the snapshot's clone. */
+      uid: number;
+      volumeSize: string;
+    }
+);
+
+export interface ProtectionPlan {
+  /** Install the snapshot.storage.k8s.io CRDs + controller (the cluster has none and the plan needs them). */
+  snapshotController: boolean;
+  /** VolumeSnapshotClasses the jobs use, created after the controller and the storage. */
+  snapshotClasses: CustomObject[];
+  /** The class named in the `backups` output. */
+  snapshotClassName: string | undefined;
+  /** Schedules the storage runs itself (Longhorn RecurringJobs), created once storage is ready. */
+  storageSchedules: CustomObject[];
+  /** What carries copies off the cluster: the Longhorn backup target, a restic repository, or nothing. */
+  offCluster: VolumeCopyMethod | undefined;
+  volumeBackups: VolumeBackupJob[];
 }
 
-/**
- * Labels on a database claim that put its Longhorn volume into hadb's recurring-job groups (Longhorn
- * copies PVC labels to the volume only with the `source` label).
- */
-export function claimProtectionLabels(
-  database: DatabaseSpec,
-  backend: StorageBackend,
-  backups: BackupSettings,
-): Record<string, string> {
-  const consistency = consistencyOf(database);
-  if (!backups.enabled || STORAGE_CATALOG[backend].volumeCopies !== "longhorn-backup") return {};
-  if (consistency === "pgbackrest") return {};
-  return {
-    "recurring-job.longhorn.io/source": "enabled",
-    [`recurring-job-group.longhorn.io/${SNAPSHOT_GROUP}`]: "enabled",
-    ...(consistency === "crash-consistent"
-      ? { [`recurring-job-group.longhorn.io/${BACKUP_GROUP}`]: "enabled" }
-      : {}),
-  };
-}
-
-export function longhornRecurringJobs(backups: BackupSettings): Record<string, unknown>[] {
-  const job = (name: string, task: string, cron: string, retain: number, concurrency: number) => ({
-    apiVersion: "longhorn.io/v1beta2",
-    kind: "RecurringJob",
-    metadata: { name, namespace: LONGHORN_NAMESPACE },
-    spec: { name, task, cron, retain, concurrency, groups: [name], labels: { "hadb.io/job": name } },
-  });
-  return [
-    job(SNAPSHOT_GROUP, "snapshot", backups.snapshotSchedule, backups.snapshotRetain, 2),
-    // One upload at a time: backups share the node's network with replication traffic.
-    job(BACKUP_GROUP, "backup", backups.schedule, backups.retain, 1),
-  ];
-}
-
-/** Longhorn's VolumeSnapshotClasses: `snap` stays on the volume, `bak` is uploaded to the target. */
-export function longhornSnapshotClasses(): Record<string, unknown>[] {
-  return [
-    [LONGHORN_SNAPSHOT_CLASS, "snap"],
-    [LONGHORN_BACKUP_CLASS, "bak"],
-  ].map(([name = "", type = ""]) =>
-    // Without `type` Longhorn would make a backup: always say which. Deleting the VolumeSnapshot (the
-    // job's retention) deletes the snapshot/backup.
-    volumeSnapshotClass(name, LONGHORN_PROVISIONER, "Delete", { type }),
-  );
-}
-
-export const VOLUME_BACKUP_SCRIPT = "volume-backup.sh";
-
-export function volumeBackupScript(): string {
-  return readFileSync(join(__dirname, VOLUME_BACKUP_SCRIPT), "utf8");
-}
-
-export interface VolumeBackupNames {
+export interface ProtectionInput {
+  databases: DatabaseSpec[];
+  /** The databases' namespace. */
   namespace: string;
-  /** The database Deployment and its data claim. */
-  deployment: string;
-  claim: string;
-  /** ServiceAccount/Role/ConfigMap/CronJob name. */
-  job: string;
+  backups: BackupSettings;
+  storage: Pick<StorageHandle, "backend" | "snapshotClassName" | "scheduledSnapshotClassName">;
+  /** The cluster serves VolumeSnapshots already (AKS, EKS, GKE). */
+  clusterSnapshots: boolean;
 }
 
-/** One scheduled run of volume-backup.sh: how it makes the copy consistent and where it goes. */
-export interface VolumeBackupMode {
-  /** IRIS: ExternalFreeze/Thaw around the snapshot; none: crash-consistent. */
-  freeze: "iris" | "none";
-  /** none: the snapshot is the backup (Longhorn `bak`, or a local restore point); restic: copied off. */
-  copy: "none" | "restic";
+/** The plan of the stack's backend; a backend that copies nothing off the cluster (iSCSI) gets none. */
+export function planProtection(input: ProtectionInput): ProtectionPlan {
+  const copies = STORAGE_CATALOG[input.storage.backend].volumeCopies;
+  if (copies === undefined) return { ...NOTHING, snapshotClassName: input.storage.snapshotClassName };
+  return COPY_PLANS[copies](input);
 }
 
-/**
- * What the job may do, in its namespace only: exec into the IRIS pod (to freeze it), manage
- * VolumeSnapshots, and for off-cluster copies create and remove the clone claim and the restic Job.
- */
-export function volumeBackupRole(
-  names: VolumeBackupNames,
-  mode: VolumeBackupMode,
-): k8s.types.input.rbac.v1.Role {
+const NOTHING: ProtectionPlan = {
+  snapshotController: false,
+  snapshotClasses: [],
+  snapshotClassName: undefined,
+  storageSchedules: [],
+  offCluster: undefined,
+  volumeBackups: [],
+};
+
+const COPY_PLANS: Record<VolumeCopyMethod, (input: ProtectionInput) => ProtectionPlan> = {
+  /**
+   * Longhorn: recurring snapshots of every claim and backups of crash-consistent ones (claim labels),
+   * and for IRIS a freeze/thaw job whose VolumeSnapshot of the `bak` class is the backup.
+   */
+  "longhorn-backup": ({ databases, namespace, backups, clusterSnapshots }) => ({
+    snapshotController: !clusterSnapshots,
+    snapshotClasses: longhornSnapshotClasses(),
+    snapshotClassName: LONGHORN_SNAPSHOT_CLASS,
+    storageSchedules: longhornRecurringJobs(backups),
+    offCluster: "longhorn-backup",
+    volumeBackups: databases
+      .filter((database) => consistencyOf(database) === "iris-freeze")
+      .map((database) => ({
+        names: jobNames(namespace, database, "backup"),
+        schedule: backups.schedule,
+        retain: backups.retain,
+        snapshotClass: LONGHORN_BACKUP_CLASS,
+        freeze: "iris",
+        copy: "none",
+        after: "snapshot-classes",
+      })),
+  }),
+  /** Rook-Ceph, Portworx: local restore points and restic copies, both from scheduled snapshots. */
+  restic: ({ databases, namespace, backups, storage }) => {
+    const copied = databases.filter((database) => consistencyOf(database) !== "pgbackrest");
+    if (copied.length === 0) return { ...NOTHING, snapshotClassName: storage.snapshotClassName };
+    const snapshotClass = storage.scheduledSnapshotClassName;
+    if (snapshotClass === undefined)
+      throw new Error(`backups on ${storage.backend} without a scheduled snapshot class`);
+    return {
+      ...NOTHING,
+      snapshotClassName: storage.snapshotClassName,
+      offCluster: "restic",
+      volumeBackups: copied.flatMap((database): VolumeBackupJob[] => {
+        const freeze = consistencyOf(database) === "iris-freeze" ? "iris" : "none";
+        return [
+          {
+            names: jobNames(namespace, database, "snapshots"),
+            schedule: backups.snapshotSchedule,
+            retain: backups.snapshotRetain,
+            snapshotClass,
+            freeze,
+            copy: "none",
+            after: "storage",
+          },
+          {
+            names: jobNames(namespace, database, "backup"),
+            schedule: backups.schedule,
+            retain: backups.retain,
+            snapshotClass,
+            freeze,
+            copy: "restic",
+            uid: singleWriterOf(database.engine).uid,
+            volumeSize: database.volumeSize,
+            after: "restic-secret",
+          },
+        ];
+      }),
+    };
+  },
+};
+
+function jobNames(
+  namespace: string,
+  database: DatabaseSpec,
+  suffix: "backup" | "snapshots",
+): VolumeBackupNames {
   return {
-    metadata: { name: names.job, namespace: names.namespace },
-    rules: [
-      ...(mode.freeze === "iris"
-        ? [
-            {
-              apiGroups: ["apps"],
-              resources: ["deployments"],
-              resourceNames: [names.deployment],
-              verbs: ["get"],
-            },
-            { apiGroups: [""], resources: ["pods/exec"], verbs: ["create"] },
-          ]
-        : []),
-      { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] },
-      {
-        apiGroups: ["snapshot.storage.k8s.io"],
-        resources: ["volumesnapshots"],
-        verbs: ["create", "get", "list", "delete"],
-      },
-      ...(mode.copy === "restic"
-        ? [
-            { apiGroups: [""], resources: ["persistentvolumeclaims"], verbs: ["create", "get", "delete"] },
-            { apiGroups: ["batch"], resources: ["jobs"], verbs: ["create", "get", "delete"] },
-            { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
-          ]
-        : []),
-    ],
+    namespace,
+    deployment: database.name,
+    claim: dataClaimName(database.name),
+    job: `${database.name}-${suffix}`,
   };
-}
-
-export function volumeBackupCronJob(
-  names: VolumeBackupNames,
-  args: VolumeBackupMode & { schedule: string; retain: number; snapshotClass: string },
-): k8s.types.input.batch.v1.CronJob {
-  return kubectlCronJob({
-    name: names.job,
-    namespace: names.namespace,
-    labels: recommendedLabels({ name: "volume-backup", instance: names.deployment, component: "backup" }),
-    schedule: args.schedule,
-    script: VOLUME_BACKUP_SCRIPT,
-    env: [
-      { name: "HADB_NAMESPACE", value: names.namespace },
-      { name: "HADB_DEPLOYMENT", value: names.deployment },
-      { name: "HADB_CLAIM", value: names.claim },
-      { name: "HADB_SNAPSHOT_CLASS", value: args.snapshotClass },
-      { name: "HADB_RETAIN", value: String(args.retain) },
-      { name: "HADB_FREEZE", value: args.freeze },
-      { name: "HADB_COPY", value: args.copy },
-      ...(args.copy === "restic"
-        ? [{ name: "HADB_COPY_TIMEOUT_SECONDS", value: String(COPY_DEADLINE_SECONDS + 600) }]
-        : []),
-    ],
-    // A copy uploads the whole volume the first time (restic deduplicates every later one).
-    activeDeadlineSeconds: args.copy === "restic" ? COPY_DEADLINE_SECONDS + 1800 : 900,
-    container: "backup",
-  });
 }

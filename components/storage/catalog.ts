@@ -18,6 +18,9 @@ export const DISASTER_RECOVERY_MODES = ["px-dr", "longhorn-dr-volumes"] as const
 /** PX-DR Metro (synchronous, one stretched Portworx cluster) or Longhorn DR volumes (asynchronous). */
 export type DisasterRecoveryMode = (typeof DISASTER_RECOVERY_MODES)[number];
 
+/** How IRIS and MySQL volumes leave the cluster: Longhorn's own backups, or restic copies of snapshots. */
+export type VolumeCopyMethod = "longhorn-backup" | "restic";
+
 export interface StorageBackendEntry {
   needs: {
     /** Keeps several copies of each volume, each on its own node. */
@@ -39,7 +42,7 @@ export interface StorageBackendEntry {
     deletesLostNodePods: boolean;
   };
   /** What carries IRIS and MySQL volume copies off the cluster; undefined: validation refuses backups. */
-  volumeCopies: "longhorn-backup" | "restic" | undefined;
+  volumeCopies: VolumeCopyMethod | undefined;
   disasterRecovery: DisasterRecoveryMode | undefined;
 }
 

@@ -5,6 +5,7 @@
 //   outputs.json                     stack outputs
 // Secrets are written as "[secret]"; nothing in the folder holds a secret value.
 
+import type { KubernetesObject } from "../../components/shared/custom-object";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -82,17 +83,8 @@ export function isKubernetesObject(resource: RecordedResource): boolean {
   return resource.custom && resource.type.startsWith("kubernetes:") && resource.type !== HELM_RELEASE_TYPE;
 }
 
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-  [field: string]: unknown;
-}
+/** An object of the synth output: what the program created, with every value resolved. */
+export type KubeObject = KubernetesObject<string>;
 
 export function kubernetesObject(resource: RecordedResource): KubeObject {
   const { apiVersion, kind, metadata, ...rest } = redact(resource.inputs) as Record<string, unknown>;
