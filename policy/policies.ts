@@ -6,6 +6,7 @@ import { isCidr, isWholeInternet } from "../components/config/network";
 import {
   controllerTimingsFor,
   databaseTimingsOf,
+  type PodTimingFields,
   failoverBudget,
   storageTimings,
 } from "../components/failover/budget";
@@ -58,6 +59,7 @@ const isRecord = (value: unknown): value is Json =>
 const record = (value: unknown): Json => (isRecord(value) ? value : {});
 const list = (value: unknown): Json[] => (Array.isArray(value) ? value.filter(isRecord) : []);
 const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+const count = (value: unknown): number | undefined => (typeof value === "number" ? value : undefined);
 
 /** `kubernetes:apps/v1:Deployment` -> `Deployment`; undefined for non-Kubernetes types. */
 export function kindOf(type: string): string | undefined {
@@ -329,6 +331,26 @@ const databaseProbes: HadbPolicy = {
   },
 };
 
+/** The fields of an (untyped) pod spec the failover budget reads; anything else counts as unset. */
+function timingFieldsOf(pod: Json): PodTimingFields {
+  const probe = (value: unknown) =>
+    isRecord(value)
+      ? { periodSeconds: count(value.periodSeconds), failureThreshold: count(value.failureThreshold) }
+      : undefined;
+  return {
+    containers: list(pod.containers).map((container) => ({
+      name: text(container.name) ?? "",
+      livenessProbe: probe(container.livenessProbe),
+      readinessProbe: probe(container.readinessProbe),
+    })),
+    tolerations: list(pod.tolerations).map((toleration) => ({
+      key: text(toleration.key),
+      tolerationSeconds: count(toleration.tolerationSeconds),
+    })),
+    terminationGracePeriodSeconds: count(pod.terminationGracePeriodSeconds),
+  };
+}
+
 const failoverTolerations: HadbPolicy = {
   name: "hadb-failover-tolerations",
   description:
@@ -339,7 +361,7 @@ const failoverTolerations: HadbPolicy = {
     const [container] = list(pod.spec.containers);
     if (!container?.livenessProbe || !container.readinessProbe) return []; // reported by hadb-database-probes
     const timings = databaseTimingsOf(
-      { spec: { template: { spec: pod.spec } } },
+      { spec: { template: { spec: timingFieldsOf(pod.spec) } } },
       text(container.name) ?? "",
       config.databaseStartSeconds,
     );

@@ -3,7 +3,47 @@
 // their containers and volumes.
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { failoverTolerations } from "./failover";
+import { failoverTolerations, type FailoverToleration } from "./failover";
+
+/** A probe whose timings (read by the failover budget) are plain numbers; unset = Kubernetes' default. */
+export interface DatabaseProbe extends k8s.types.input.core.v1.Probe {
+  periodSeconds?: number;
+  failureThreshold?: number;
+}
+
+/** A container of a single writer, named, with plain probes. */
+export interface DatabaseContainer extends k8s.types.input.core.v1.Container {
+  name: string;
+  livenessProbe?: DatabaseProbe;
+  readinessProbe?: DatabaseProbe;
+}
+
+/**
+ * The Deployment as plain data: what the component creates, what the failover budget reads and what
+ * a standby or a node selector changes, all without casts.
+ */
+export interface SingleWriterDeployment {
+  metadata: SingleWriterParts["metadata"];
+  spec: {
+    replicas: number;
+    strategy: { type: "Recreate" };
+    revisionHistoryLimit: number;
+    selector: { matchLabels: Record<string, string> };
+    template: {
+      metadata: { labels: Record<string, string>; annotations?: SingleWriterParts["podAnnotations"] };
+      spec: {
+        automountServiceAccountToken: boolean;
+        enableServiceLinks: boolean;
+        terminationGracePeriodSeconds: number;
+        tolerations: FailoverToleration[];
+        securityContext: k8s.types.input.core.v1.PodSecurityContext;
+        containers: DatabaseContainer[];
+        volumes: k8s.types.input.core.v1.Volume[];
+        nodeSelector?: Record<string, string>;
+      };
+    };
+  };
+}
 
 export interface SingleWriterParts {
   metadata: { name: string; namespace: string; labels: Record<string, string> };
@@ -14,11 +54,11 @@ export interface SingleWriterParts {
   evictionTolerationSeconds: number;
   /** Time for the engine's clean shutdown on SIGTERM (a kill means crash recovery at the next start). */
   terminationGracePeriodSeconds: number;
-  containers: k8s.types.input.core.v1.Container[];
+  containers: DatabaseContainer[];
   volumes: k8s.types.input.core.v1.Volume[];
 }
 
-export function singleWriterDeployment(parts: SingleWriterParts): k8s.types.input.apps.v1.Deployment {
+export function singleWriterDeployment(parts: SingleWriterParts): SingleWriterDeployment {
   return {
     metadata: parts.metadata,
     spec: {
@@ -55,20 +95,13 @@ export function singleWriterDeployment(parts: SingleWriterParts): k8s.types.inpu
 
 /** Pins a database Deployment to labelled nodes (a dedicated pool); unchanged without a selector. */
 export function onNodes(
-  deployment: k8s.types.input.apps.v1.Deployment,
+  deployment: SingleWriterDeployment,
   nodeSelector: Record<string, string> | undefined,
-): k8s.types.input.apps.v1.Deployment {
+): SingleWriterDeployment {
   if (!nodeSelector) return deployment;
-  const spec = deployment.spec as k8s.types.input.apps.v1.DeploymentSpec;
-  const template = spec.template as k8s.types.input.core.v1.PodTemplateSpec;
+  const { spec } = deployment;
   return {
     ...deployment,
-    spec: {
-      ...spec,
-      template: {
-        ...template,
-        spec: { ...(template.spec as object), nodeSelector } as k8s.types.input.core.v1.PodSpec,
-      },
-    },
+    spec: { ...spec, template: { ...spec.template, spec: { ...spec.template.spec, nodeSelector } } },
   };
 }

@@ -13,6 +13,7 @@ import {
 } from "../failover/budget";
 import type { DatabaseArgs } from "./args";
 import { ENGINE_CATALOG, singleWriterOf } from "./catalog";
+import type { SingleWriterDeployment } from "./deployment";
 import type { DatabaseEndpoint } from "./endpoint";
 import { IrisDatabase } from "./iris/component";
 import { irisDeployment, irisNames } from "./iris/manifests";
@@ -67,7 +68,7 @@ function singleWriterEngine<Names>(
     database: DatabaseSpec,
     names: Names,
     options: { evictionTolerationSeconds: number; credentialsRevision: pulumi.Input<string> },
-  ) => Parameters<typeof databaseTimingsOf>[0],
+  ) => SingleWriterDeployment,
 ): EngineBuilders {
   return {
     create: (name, args, _context, opts) => new Component(name, args, opts).endpoint,
@@ -88,7 +89,7 @@ function singleWriterEngine<Names>(
 function singleWriterBudget(
   database: DatabaseSpec,
   config: HadbConfig,
-  deployment: Parameters<typeof databaseTimingsOf>[0],
+  deployment: SingleWriterDeployment,
 ): FailureBudget[] {
   return failoverBudget({
     database: databaseTimingsOf(

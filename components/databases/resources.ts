@@ -5,13 +5,13 @@ import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../cluster/handle";
 import type { StorageHandle } from "../storage/handle";
-import { onNodes } from "./deployment";
+import { onNodes, type SingleWriterDeployment } from "./deployment";
 
 export interface DatabaseManifests {
   credentials: k8s.types.input.core.v1.Secret;
   config: k8s.types.input.core.v1.ConfigMap;
   claim: k8s.types.input.core.v1.PersistentVolumeClaim;
-  deployment: k8s.types.input.apps.v1.Deployment;
+  deployment: SingleWriterDeployment;
   service: k8s.types.input.core.v1.Service;
 }
 
@@ -43,9 +43,7 @@ export function createDatabaseResources(
   const placed = onNodes(manifests.deployment, context.cluster.databaseNodeSelector);
   const deployment = new k8s.apps.v1.Deployment(
     name,
-    context.standby
-      ? { ...placed, spec: { ...(placed.spec as k8s.types.input.apps.v1.DeploymentSpec), replicas: 0 } }
-      : placed,
+    context.standby ? { ...placed, spec: { ...placed.spec, replicas: 0 } } : placed,
     {
       ...childOpts,
       dependsOn: [credentials, config, claim],

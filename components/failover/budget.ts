@@ -3,7 +3,6 @@
 // the database's own manifest (probes, grace period, tolerations), the platform's controller timings
 // and the storage backend's detach/attach behaviour.
 
-import type * as k8s from "@pulumi/kubernetes";
 import type { Cloud, StorageBackend } from "../config/types";
 import { STORAGE_CATALOG, type StorageTimings } from "../storage/catalog";
 import {
@@ -153,16 +152,34 @@ export function failoverBudget(inputs: BudgetInputs): FailureBudget[] {
 
 const NOT_READY_TAINTS = ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"];
 
+interface PlainProbe {
+  periodSeconds?: number;
+  failureThreshold?: number;
+}
+
+/** The timing-relevant fields of a pod spec (unset = Kubernetes' default). */
+export interface PodTimingFields {
+  containers: { name: string; livenessProbe?: PlainProbe; readinessProbe?: PlainProbe }[];
+  tolerations?: { key?: string; tolerationSeconds?: number }[];
+  terminationGracePeriodSeconds?: number;
+}
+
+/** A Deployment as builders return it (SingleWriterDeployment), or any object of that shape. */
+export interface DeploymentTimingSource {
+  spec?: { template?: { spec?: PodTimingFields } };
+}
+
 /**
  * Reads the timing-relevant fields of a database Deployment as the cluster will apply them (Kubernetes
- * defaults where a field is unset). Takes builder output or any plain Deployment-shaped object.
+ * defaults where a field is unset).
  */
 export function databaseTimingsOf(
-  deployment: k8s.types.input.apps.v1.Deployment | { spec?: { template?: { spec?: unknown } } },
+  deployment: DeploymentTimingSource,
   containerName: string,
   startSeconds: number,
 ): DatabaseTimings {
-  const pod = plainPod(deployment);
+  const pod = deployment.spec?.template?.spec;
+  if (!pod) throw new Error("deployment has no pod template");
   const container = pod.containers.find((c) => c.name === containerName);
   if (!container?.livenessProbe || !container.readinessProbe) {
     throw new Error(`container ${containerName} needs liveness and readiness probes for a failover budget`);
@@ -187,22 +204,4 @@ export function databaseTimingsOf(
     tolerationSeconds,
     startSeconds,
   };
-}
-
-interface PlainProbe {
-  periodSeconds?: number;
-  failureThreshold?: number;
-}
-interface PlainPod {
-  containers: { name: string; livenessProbe?: PlainProbe; readinessProbe?: PlainProbe }[];
-  tolerations?: { key?: string; tolerationSeconds?: number }[];
-  terminationGracePeriodSeconds?: number;
-}
-
-function plainPod(deployment: unknown): PlainPod {
-  // Builders produce plain values; a round trip drops the Input<> typing without changing data.
-  const plain = JSON.parse(JSON.stringify(deployment)) as { spec?: { template?: { spec?: PlainPod } } };
-  const pod = plain.spec?.template?.spec;
-  if (!pod) throw new Error("deployment has no pod template");
-  return pod;
 }

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import type { DatabaseSpec, IrisSettings } from "../../config/types";
 import { imageVersion, recommendedLabels, selectorLabels } from "../../shared/labels";
 import { IRIS_PORTS, IRIS_UID } from "../catalog";
-import { singleWriterDeployment } from "../deployment";
+import { singleWriterDeployment, type SingleWriterDeployment } from "../deployment";
 import { databaseService } from "../service";
 import { dataClaim, type DataVolume } from "../volume";
 import { dataClaimName } from "../../shared/naming";
@@ -125,7 +125,7 @@ export function irisDeployment(
   database: DatabaseSpec,
   names: IrisNames,
   options: IrisDeploymentOptions,
-): k8s.types.input.apps.v1.Deployment {
+): SingleWriterDeployment {
   if (!database.iris) throw new Error(`database ${database.name} has no IRIS settings`);
   const selector = selectorLabels({ name: "iris", instance: database.name });
   const labels = labelsOf(database, "database");

@@ -7,7 +7,7 @@ import type { DatabaseSpec, MysqlSettings } from "../../config/types";
 import { imageVersion, recommendedLabels, selectorLabels } from "../../shared/labels";
 import { dataClaimName } from "../../shared/naming";
 import { MYSQL_PORTS, MYSQL_UID } from "../catalog";
-import { singleWriterDeployment } from "../deployment";
+import { singleWriterDeployment, type SingleWriterDeployment } from "../deployment";
 import { databaseService } from "../service";
 import { dataClaim, type DataVolume } from "../volume";
 import { CREDENTIALS_REVISION_ANNOTATION } from "../password";
@@ -128,7 +128,7 @@ export function mysqlDeployment(
     /** Changes with the passwords (password.ts): a rotation restarts mysqld, which re-applies them. */
     credentialsRevision: pulumi.Input<string>;
   },
-): k8s.types.input.apps.v1.Deployment {
+): SingleWriterDeployment {
   const settings = settingsOf(database);
   const selector = selectorLabels({ name: "mysql", instance: database.name });
   const labels = labelsOf(database, "database");

@@ -118,7 +118,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         ...(objectRepo ? { objectRepo } : {}),
         ...(staticVolume !== undefined ? { volumeName: staticVolume } : {}),
         ...(args.exportMetrics ? { exporter: true } : {}),
-      }) as k8s.apiextensions.CustomResourceArgs,
+      }),
       {
         ...childOpts,
         dependsOn: [args.operator.release, userSecret, args.namespace, ...repoConfig, ...args.storage.ready],

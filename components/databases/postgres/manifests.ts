@@ -6,6 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { DatabaseSpec } from "../../config/types";
 import { recommendedLabels } from "../../shared/labels";
 import { failoverTolerations } from "../failover";
+import type { CustomObject } from "../../shared/custom-object";
 
 export const PGO_NAMESPACE = "postgres-operator";
 
@@ -203,7 +204,7 @@ export function postgresCluster(
   database: DatabaseSpec,
   names: PostgresNames,
   options: PostgresClusterOptions,
-): Record<string, unknown> {
+): CustomObject {
   const settings = database.postgres;
   if (!settings) throw new Error(`database ${database.name} has no postgres settings`);
   const claim = {

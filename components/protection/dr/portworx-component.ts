@@ -16,6 +16,7 @@ import {
   remoteApiEndpointOf,
 } from "./portworx-manifests";
 import type { PrimarySite } from "./reference";
+import type { CustomObject } from "../../shared/custom-object";
 
 export interface PortworxDisasterRecoveryArgs {
   /** The standby cluster (this stack's). */
@@ -83,14 +84,9 @@ export class PortworxDisasterRecovery extends pulumi.ComponentResource {
 
     const customResource = (
       resourceName: string,
-      body: Record<string, unknown>,
+      body: CustomObject,
       options: pulumi.CustomResourceOptions,
-    ) =>
-      new k8s.apiextensions.CustomResource(
-        resourceName,
-        body as k8s.apiextensions.CustomResourceArgs,
-        options,
-      );
+    ) => new k8s.apiextensions.CustomResource(resourceName, body, options);
     // The pairs hold a token: secret in Pulumi state (Stork keeps them in the ClusterPair, as designed).
     const forwardPair = customResource(
       `${name}-pair`,

@@ -5,6 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { recommendedLabels } from "../../shared/labels";
+import type { CustomObject } from "../../shared/custom-object";
 
 export const STORK_API = "stork.libopenstorage.org/v1alpha1";
 /** Stork stores a migrated workload's replica count here and scales it to 0 on the destination. */
@@ -90,7 +91,7 @@ export function clusterPair(
   name: string,
   namespace: string,
   remoteConfig: pulumi.Input<Record<string, unknown>>,
-): Record<string, unknown> {
+): CustomObject {
   return {
     apiVersion: STORK_API,
     kind: "ClusterPair",
@@ -100,7 +101,7 @@ export function clusterPair(
 }
 
 /** Cluster-scoped; `policy` is top-level (not under spec). */
-export function schedulePolicy(name: string, intervalMinutes: number): Record<string, unknown> {
+export function schedulePolicy(name: string, intervalMinutes: number): CustomObject {
   return {
     apiVersion: STORK_API,
     kind: "SchedulePolicy",
@@ -123,7 +124,7 @@ export interface MigrationScheduleInput {
  * at 0 replicas on the destination, and Stork suspends the schedule itself if the destination
  * becomes the active site (autoSuspend).
  */
-export function migrationSchedule(input: MigrationScheduleInput): Record<string, unknown> {
+export function migrationSchedule(input: MigrationScheduleInput): CustomObject {
   return {
     apiVersion: STORK_API,
     kind: "MigrationSchedule",
@@ -146,7 +147,7 @@ export function migrationSchedule(input: MigrationScheduleInput): Record<string,
 }
 
 /** Cluster-scoped request to Stork to mark a cluster domain active or inactive (failover/failback). */
-export function clusterDomainUpdate(name: string, domain: string, active: boolean): Record<string, unknown> {
+export function clusterDomainUpdate(name: string, domain: string, active: boolean): CustomObject {
   return {
     apiVersion: STORK_API,
     kind: "ClusterDomainUpdate",

@@ -89,7 +89,7 @@ export class Portworx extends pulumi.ComponentResource {
         azureCredentials: settings.azure !== undefined,
         ...(settings.kvdbEndpoints ? { kvdbEndpoints: settings.kvdbEndpoints } : {}),
         ...(settings.clusterDomain !== undefined ? { clusterDomain: settings.clusterDomain } : {}),
-      }) as k8s.apiextensions.CustomResourceArgs,
+      }),
       { ...childOpts, dependsOn: [operator, ...secrets] },
     );
     const storageClassName = `hadb-${name}`;
@@ -103,15 +103,14 @@ export class Portworx extends pulumi.ComponentResource {
     );
     const snapshotClassName = `${storageClassName}-snapshots`;
     // Portworx installs the snapshot controller itself where the platform has none (spec.csi).
-    new k8s.apiextensions.CustomResource(
-      `${name}-snapshot-class`,
-      portworxSnapshotClass(snapshotClassName) as k8s.apiextensions.CustomResourceArgs,
-      { ...childOpts, dependsOn: [pxCluster] },
-    );
+    new k8s.apiextensions.CustomResource(`${name}-snapshot-class`, portworxSnapshotClass(snapshotClassName), {
+      ...childOpts,
+      dependsOn: [pxCluster],
+    });
     const scheduledSnapshotClassName = `${storageClassName}-scheduled`;
     new k8s.apiextensions.CustomResource(
       `${name}-scheduled-snapshot-class`,
-      portworxSnapshotClass(scheduledSnapshotClassName, "Delete") as k8s.apiextensions.CustomResourceArgs,
+      portworxSnapshotClass(scheduledSnapshotClassName, "Delete"),
       { ...childOpts, dependsOn: [pxCluster] },
     );
     this.handle = {

@@ -5,6 +5,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { BlockDeviceSource } from "../../cluster/handle";
 import type { Cloud } from "../../config/types";
 import { volumeSnapshotClass } from "../../shared/snapshot-class";
+import type { CustomObject } from "../../shared/custom-object";
 
 export const PORTWORX_NAMESPACE = "portworx";
 export const PORTWORX_DRIVER = "pxd.portworx.com";
@@ -61,7 +62,7 @@ const PLATFORM_ANNOTATION: Partial<Record<Cloud, string>> = {
 const secretEnv = (secret: string, keys: [string, string][]) =>
   keys.map(([name, key]) => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } }));
 
-export function storageCluster(input: StorageClusterInput): Record<string, unknown> {
+export function storageCluster(input: StorageClusterInput): CustomObject {
   const { blockDevices } = input;
   if (blockDevices.kind === "none") throw new Error(`Portworx needs block devices: ${blockDevices.reason}`);
   const annotation = PLATFORM_ANNOTATION[input.platform];
@@ -132,6 +133,6 @@ export function portworxStorageClass(
 export function portworxSnapshotClass(
   name: string,
   deletionPolicy: "Retain" | "Delete" = "Retain",
-): Record<string, unknown> {
+): CustomObject {
   return volumeSnapshotClass(name, PORTWORX_DRIVER, deletionPolicy);
 }

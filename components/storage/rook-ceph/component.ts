@@ -15,6 +15,7 @@ import {
   ROOK_RUNBOOK,
   rookOperatorValues,
 } from "./manifests";
+import type { CustomObject } from "../../shared/custom-object";
 
 /**
  * Rook-Ceph: operator chart, ceph-csi drivers chart, a CephCluster (3 monitors on 3 nodes, 2 managers,
@@ -51,8 +52,8 @@ export class RookCeph extends pulumi.ComponentResource {
     const drivers = release(`${name}-csi-drivers`, ROOK_CHARTS.csiDrivers, cephCsiDriverValues(), [operator]);
     const volumesReady = blockDevices.kind === "volumes" ? blockDevices.ready : [];
 
-    const custom = (resourceName: string, object: Record<string, unknown>, after: pulumi.Resource[]) =>
-      new k8s.apiextensions.CustomResource(resourceName, object as k8s.apiextensions.CustomResourceArgs, {
+    const custom = (resourceName: string, object: CustomObject, after: pulumi.Resource[]) =>
+      new k8s.apiextensions.CustomResource(resourceName, object, {
         ...childOpts,
         dependsOn: after,
       });

@@ -3,6 +3,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { BlockDeviceSource } from "../../cluster/handle";
 import { volumeSnapshotClass } from "../../shared/snapshot-class";
+import type { CustomObject } from "../../shared/custom-object";
 
 /** Operator namespace = cluster namespace: the CSI driver name and secret namespaces derive from it. */
 export const ROOK_NAMESPACE = "rook-ceph";
@@ -140,7 +141,7 @@ export function osdStorage(input: CephClusterInput): Record<string, unknown> {
   };
 }
 
-export function cephCluster(input: CephClusterInput): Record<string, unknown> {
+export function cephCluster(input: CephClusterInput): CustomObject {
   const zoned = input.zones.length >= 3;
   return {
     apiVersion: "ceph.rook.io/v1",
@@ -176,7 +177,7 @@ export function cephCluster(input: CephClusterInput): Record<string, unknown> {
   };
 }
 
-export function cephBlockPool(args: { replicas: number; zones: string[] }): Record<string, unknown> {
+export function cephBlockPool(args: { replicas: number; zones: string[] }): CustomObject {
   return {
     apiVersion: "ceph.rook.io/v1",
     kind: "CephBlockPool",
@@ -224,10 +225,7 @@ export function rbdStorageClass(name: string): k8s.storage.v1.StorageClassArgs {
  * `Retain` for snapshots people take (the RBD snapshot outlives a deleted object); `Delete` for the
  * class hadb's scheduled jobs use, whose retention deletes old snapshots by deleting their objects.
  */
-export function rbdSnapshotClass(
-  name: string,
-  deletionPolicy: "Retain" | "Delete" = "Retain",
-): Record<string, unknown> {
+export function rbdSnapshotClass(name: string, deletionPolicy: "Retain" | "Delete" = "Retain"): CustomObject {
   return volumeSnapshotClass(name, RBD_DRIVER, deletionPolicy, {
     clusterID: ROOK_NAMESPACE,
     ...secretParameters([["snapshotter", "rook-csi-rbd-provisioner"]]),
