@@ -1,7 +1,7 @@
 // Cross-key rules: what each storage backend needs from the cluster (nodes, node image, memory, disks),
 // as its entry in the storage catalog says.
 import { RAW_DISK_BACKENDS, STORAGE_CATALOG } from "../storage/catalog";
-import { CLOUD_RULES } from "./cloud";
+import { CLOUD_RULES } from "./cloud-rules";
 import { CONFIG_NAMESPACE, type ConfigKey } from "./keys";
 import { oneOf, Problems } from "./problems";
 import {

@@ -4,7 +4,7 @@ import * as projects from "@pulumi/gcp/projects";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { GKE_SECONDARY_RANGES } from "../../config/cloud";
+import { GKE_SECONDARY_RANGES } from "../../config/cloud-rules";
 import type { ClusterHandle } from "../handle";
 import { managedClusterHandle, type ManagedClusterArgs } from "../managed";
 import { execKubeconfig } from "../kubeconfig";
