@@ -3,6 +3,7 @@
 import { isRecord, show } from "../../config/problems";
 import type { HadbConfig } from "../../config/types";
 import { SINGLE_WRITER_ENGINES } from "../../databases/catalog";
+import { STORAGE_CATALOG, type DisasterRecoveryMode } from "../../storage/catalog";
 import type { PrimaryDisasterRecovery } from "./primary";
 
 /** Engines whose data a Longhorn DR volume carries: hadb's single writers (PGO keeps PostgreSQL's volumes). */
@@ -35,12 +36,20 @@ export function pairingProblems(standby: HadbConfig, primaryStack: string, outpu
     problems.push(
       `hadb:namespace: ${show(standby.namespace)} must equal the primary's namespace ${show(primary.namespace)}: workloads keep their namespace across sites`,
     );
-  if (standby.storage === "portworx" && primary.storage === "portworx")
-    problems.push(...portworxProblems(standby, primary));
-  if (standby.storage === "longhorn" && primary.storage === "longhorn")
-    problems.push(...longhornProblems(primary, primaryStack));
+  const mode = STORAGE_CATALOG[standby.storage].disasterRecovery;
+  if (mode !== undefined && primary.storage === standby.storage)
+    problems.push(...MODE_PROBLEMS[mode](standby, primary, primaryStack));
   return problems;
 }
+
+/** What else each DR mode needs of the pair. */
+const MODE_PROBLEMS: Record<
+  DisasterRecoveryMode,
+  (standby: HadbConfig, primary: PrimaryDisasterRecovery, primaryStack: string) => string[]
+> = {
+  "px-dr": (standby, primary) => portworxProblems(standby, primary),
+  "longhorn-dr-volumes": (_standby, primary, primaryStack) => longhornProblems(primary, primaryStack),
+};
 
 function portworxProblems(standby: HadbConfig, primary: PrimaryDisasterRecovery): string[] {
   const local = standby.portworx;

@@ -1,7 +1,8 @@
 // What a DR primary publishes for its standby (stack outputs `disasterRecovery`, plain, and
 // `disasterRecoverySecrets`, secret), and the pure builder of the plain part.
 import type * as pulumi from "@pulumi/pulumi";
-import type { DatabaseSpec, HadbConfig } from "../../config/types";
+import type { DatabaseSpec, HadbConfig, StorageBackend } from "../../config/types";
+import { STORAGE_CATALOG } from "../../storage/catalog";
 
 /**
  * Stack output `disasterRecovery` of a primary: everything a standby checks and builds from. `Url` is
@@ -9,7 +10,8 @@ import type { DatabaseSpec, HadbConfig } from "../../config/types";
  */
 export interface PrimaryDisasterRecovery<Url = string> {
   role: "primary";
-  storage: "portworx" | "longhorn";
+  /** A backend with a DR mode (storage catalog): Portworx (PX-DR) or Longhorn (DR volumes). */
+  storage: StorageBackend;
   /** Database namespace: PX-DR migrates it under the same name; Longhorn standbys mirror it. */
   namespace: string;
   /** The primary exports `kubeconfig` (PX-DR pairs the clusters with it). */
@@ -51,7 +53,7 @@ export function primaryDisasterRecovery(
   facts: { kubeconfigExported: boolean; backupTarget: pulumi.Input<string> | undefined },
 ): PrimaryDisasterRecovery<pulumi.Input<string>> | undefined {
   if (config.disasterRecovery?.role !== "primary") return undefined;
-  if (config.storage !== "portworx" && config.storage !== "longhorn")
+  if (STORAGE_CATALOG[config.storage].disasterRecovery === undefined)
     throw new Error(`disaster recovery on storage ${config.storage} passed validation`);
   const portworx = config.portworx;
   return {
