@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ENGINE_CATALOG } from "../components/databases/catalog";
 import { DATABASE_OUTPUT_KEYS, STACK_OUTPUTS } from "../components/outputs/catalog";
-import { CLIENT_PORT_NAME } from "../components/outputs/connection";
+import { ENGINE_CLIENTS } from "../components/outputs/connection";
 import type { HadbConfig } from "../components/config/types";
 import { MOCK_SECRET_MARKER } from "../tools/synth/evaluate";
 import { REDACTED, type KubeObject } from "../tools/synth/write";
@@ -185,7 +185,7 @@ for (const stack of STACKS) {
           DATABASE_OUTPUT_KEYS,
           "the same keys on every database",
         );
-        assert.equal(endpoint.port, endpoint.ports[CLIENT_PORT_NAME[database.engine]]);
+        assert.equal(endpoint.port, endpoint.ports[ENGINE_CLIENTS[database.engine].port]);
         assert.equal(endpoint.exposure.type, database.exposure.type);
         assert.equal(
           endpoint.exposure.address === null,

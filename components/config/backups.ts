@@ -1,6 +1,6 @@
 // Validation of `hadb:backups`: schedules, retention and where off-cluster copies go.
 import { ENGINE_CATALOG } from "../databases/catalog";
-import { RECURRING_JOB_MAX_RETENTION } from "../storage/longhorn/settings";
+import { STORAGE_CATALOG } from "../storage/catalog";
 import { cronProblem } from "./cron";
 import { isRecord, Problems } from "./problems";
 import {
@@ -49,13 +49,12 @@ export function readBackups(
   for (const field of ["retain", "snapshotRetain"] as const) {
     const count = value[field];
     if (count === undefined) continue;
-    // On Longhorn both become a RecurringJob's `retain`, which Longhorn's admission webhook caps.
-    const { setting, default: limit } = RECURRING_JOB_MAX_RETENTION;
-    if (storage === "longhorn" && typeof count === "number" && Number.isInteger(count) && count > limit)
+    const limit = STORAGE_CATALOG[storage].retainLimit;
+    if (limit && typeof count === "number" && Number.isInteger(count) && count > limit.max)
       problems.add(
         `${key}.${field}`,
         count,
-        `must be an integer from 1 to ${limit} on storage "longhorn": Longhorn refuses a recurring job that keeps more than its ${setting} setting (${limit}, Longhorn's default, which hadb keeps); keep fewer or take them less often`,
+        `must be an integer from 1 to ${limit.max} on storage "${storage}": ${limit.reason}; keep fewer or take them less often`,
       );
     else settings[field] = problems.integer(`${key}.${field}`, count, 1, 1000, BACKUP_DEFAULTS[field]);
   }

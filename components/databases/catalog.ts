@@ -22,6 +22,8 @@ export type EngineWorkload =
       /** An operator's custom resource: the operator creates the pods and claims. */
       kind: "operator";
       operator: string;
+      /** The database container of the operator's pods. */
+      container: string;
     };
 
 export interface EngineCatalogEntry {
@@ -94,7 +96,8 @@ export const ENGINE_CATALOG: Record<Engine, EngineCatalogEntry> = {
     versionExample: "17",
     defaultResources: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "1", memory: "2Gi" } },
     startSecondsEstimate: 20,
-    workload: { kind: "operator", operator: "Crunchy PGO" },
+    // PGO names the PostgreSQL container of its instance pods "database".
+    workload: { kind: "operator", operator: "Crunchy PGO", container: "database" },
     // PGO's pgBackRest takes its own backups into the cluster's object store.
     consistency: "pgbackrest",
   },

@@ -5,6 +5,7 @@ import type { ClusterHandle } from "../cluster/handle";
 import type { BackupSettings, DatabaseSpec, MonitoringSettings } from "../config/types";
 import type { DatabaseEndpoint } from "../databases/endpoint";
 import type { FailureBudget } from "../failover/budget";
+import type { CustomObject } from "../shared/custom-object";
 import { pinnedRelease } from "../shared/helm";
 import { recommendedLabels } from "../shared/labels";
 import type { StorageHandle } from "../storage/handle";
@@ -17,7 +18,7 @@ import {
 } from "./chart";
 import { DASHBOARD_LABEL, dashboardPanels, grafanaDashboard } from "./dashboard";
 import { EXPORTER_PASSWORD_KEY, exporterSecretName, mysqldExporter } from "./mysql-exporter";
-import { monitors, prometheusRule } from "./monitors";
+import { ENGINE_METRICS, monitors, prometheusRule } from "./monitors";
 import { monitoringPlan, type MonitoringInputs } from "./plan";
 import { alertRuleGroups } from "./rules";
 import { KUBE_PROMETHEUS_STACK_CHART } from "./versions";
@@ -116,17 +117,23 @@ export class Monitoring extends pulumi.ComponentResource {
       backups: args.backups,
       ...(args.disasterRecovery ? { disasterRecovery: args.disasterRecovery } : {}),
     });
-    const custom = (object: Record<string, unknown>) =>
-      new k8s.apiextensions.CustomResource(
-        `${name}-${(object.metadata as { name: string }).name}`,
-        object as k8s.apiextensions.CustomResourceArgs,
-        { ...childOpts, dependsOn: ready },
-      );
+    const custom = (object: CustomObject) =>
+      new k8s.apiextensions.CustomResource(`${name}-${object.metadata.name}`, object, {
+        ...childOpts,
+        dependsOn: ready,
+      });
     for (const monitor of monitors(plan, settings.labels)) custom(monitor);
     const groups = alertRuleGroups(plan);
     custom(prometheusRule(plan, settings.labels, groups));
-    for (const database of plan.databases.filter((d) => d.engine === "mysql"))
-      this.mysqldExporter(name, database.name, args);
+    for (const database of plan.databases) {
+      switch (ENGINE_METRICS[database.engine].exporter) {
+        case "mysqld-exporter":
+          this.mysqldExporter(name, database.name, args);
+          break;
+        case undefined: // the engine or its operator serves the metrics
+          break;
+      }
+    }
     const dashboardName = "hadb-dashboard";
     new k8s.core.v1.ConfigMap(
       `${name}-dashboard`,

@@ -3,6 +3,7 @@
 // Field names follow prometheus-operator v0.93 (pkg/apis/monitoring/v1), read upstream.
 import type { Engine, StorageBackend } from "../config/types";
 import { INSTANCE_SET } from "../databases/postgres/manifests";
+import type { CustomObject } from "../shared/custom-object";
 import { recommendedLabels, selectorLabels } from "../shared/labels";
 import { LONGHORN_NAMESPACE } from "../storage/longhorn/chart";
 import { PORTWORX_NAMESPACE } from "../storage/portworx/manifests";
@@ -46,32 +47,41 @@ export const STORAGE_SCRAPE: Record<StorageBackend, ScrapeTarget | undefined> = 
   iscsi: undefined,
 };
 
-/** Which pods carry each engine's metrics, and where. */
-export function engineScrape(engine: Engine, database: string): Omit<ScrapeTarget, "namespace"> {
-  switch (engine) {
-    case "iris":
-      // IRIS serves /api/monitor/metrics on its web server port (unauthenticated by default).
-      return {
-        selector: selectorLabels({ name: "iris", instance: database }),
-        endpoint: { port: "webserver", path: "/api/monitor/metrics" },
-      };
-    case "mysql":
-      return {
-        selector: selectorLabels({ name: MYSQLD_EXPORTER_APP, instance: database }),
-        endpoint: { port: MYSQLD_EXPORTER_PORT.name, path: "/metrics" },
-      };
-    case "postgres":
-      // PGO's exporter sidecar (spec.monitoring.pgmonitor.exporter) on every instance pod.
-      return {
-        selector: {
-          "postgres-operator.crunchydata.com/cluster": database,
-          "postgres-operator.crunchydata.com/instance-set": INSTANCE_SET,
-          "postgres-operator.crunchydata.com/crunchy-postgres-exporter": "true",
-        },
-        endpoint: { port: "exporter", path: "/metrics" },
-      };
-  }
+interface EngineMetrics {
+  /** Which pods of a database carry its metrics, and where. */
+  scrape: (database: string) => Omit<ScrapeTarget, "namespace">;
+  /** The exporter hadb runs next to each database when neither the engine nor its operator serves metrics. */
+  exporter?: "mysqld-exporter";
 }
+
+/** Where each engine's metrics come from (a new engine without an entry does not compile). */
+export const ENGINE_METRICS: Record<Engine, EngineMetrics> = {
+  iris: {
+    // IRIS serves /api/monitor/metrics on its web server port (unauthenticated by default).
+    scrape: (database) => ({
+      selector: selectorLabels({ name: "iris", instance: database }),
+      endpoint: { port: "webserver", path: "/api/monitor/metrics" },
+    }),
+  },
+  mysql: {
+    scrape: (database) => ({
+      selector: selectorLabels({ name: MYSQLD_EXPORTER_APP, instance: database }),
+      endpoint: { port: MYSQLD_EXPORTER_PORT.name, path: "/metrics" },
+    }),
+    exporter: "mysqld-exporter",
+  },
+  postgres: {
+    // PGO's exporter sidecar (spec.monitoring.pgmonitor.exporter) on every instance pod.
+    scrape: (database) => ({
+      selector: {
+        "postgres-operator.crunchydata.com/cluster": database,
+        "postgres-operator.crunchydata.com/instance-set": INSTANCE_SET,
+        "postgres-operator.crunchydata.com/crunchy-postgres-exporter": "true",
+      },
+      endpoint: { port: "exporter", path: "/metrics" },
+    }),
+  },
+};
 
 const metadata = (plan: MonitoringPlan, name: string, instance: string, labels: Record<string, string>) => ({
   name,
@@ -85,7 +95,7 @@ const databaseLabel = (database: string) => [
 ];
 
 /** The monitors of one stack: its storage backend's Service and each database's pods. */
-export function monitors(plan: MonitoringPlan, labels: Record<string, string>): Record<string, unknown>[] {
+export function monitors(plan: MonitoringPlan, labels: Record<string, string>): CustomObject[] {
   const storage = STORAGE_SCRAPE[plan.storage];
   return [
     ...(storage
@@ -103,7 +113,7 @@ export function monitors(plan: MonitoringPlan, labels: Record<string, string>): 
         ]
       : []),
     ...plan.databases.map((database) => {
-      const scrape = engineScrape(database.engine, database.name);
+      const scrape = ENGINE_METRICS[database.engine].scrape(database.name);
       return {
         apiVersion: MONITORING_API,
         kind: "PodMonitor",
@@ -123,7 +133,7 @@ export function prometheusRule(
   plan: MonitoringPlan,
   labels: Record<string, string>,
   groups: unknown[],
-): Record<string, unknown> {
+): CustomObject {
   return {
     apiVersion: MONITORING_API,
     kind: "PrometheusRule",

@@ -5,19 +5,13 @@
 import { cronLongestGapSeconds } from "../config/cron";
 import type { BackupSettings, DatabaseSpec, Engine, StorageBackend } from "../config/types";
 import type { FailureBudget } from "../failover/budget";
+import { ENGINE_CATALOG } from "../databases/catalog";
 import { INSTANCE_SET, OBJECT_REPO } from "../databases/postgres/manifests";
 import { copyMethodOf } from "../protection/plan";
 import { dataClaimName } from "../shared/naming";
 
 /** Longhorn polls the backup target for new backups every 300 s (its backupstore-poll-interval default). */
 export const LONGHORN_BACKUPSTORE_POLL_SECONDS = 300;
-
-/** The container of each engine's database process (PGO names its container "database"). */
-export const ENGINE_CONTAINER: Record<Engine, string> = {
-  iris: "iris",
-  mysql: "mysql",
-  postgres: "database",
-};
 
 /** Where the newest backup of a database shows. */
 export type BackupEvidence =
@@ -94,19 +88,37 @@ function backupEvidence(database: DatabaseSpec, backend: StorageBackend): Backup
   }
 }
 
+type WorkloadObjects = Pick<MonitoredDatabase, "workload" | "pods" | "claims">;
+
+/** hadb's single-writer Deployment: pods <deployment>-<template hash>-<5 characters>, one claim. */
+const singleWriterObjects = (name: string): WorkloadObjects => ({
+  workload: { kind: "deployment", name },
+  pods: `${name}-[a-z0-9]+-[a-z0-9]{5}`,
+  claims: dataClaimName(name),
+});
+
+/** What kube-state-metrics sees of each engine's database: its workload, pods and data claims. */
+const ENGINE_OBJECTS: Record<Engine, (name: string) => WorkloadObjects> = {
+  iris: singleWriterObjects,
+  mysql: singleWriterObjects,
+  // PGO: a StatefulSet per instance, <cluster>-<set>-<4>, its pod -0 and claim -pgdata.
+  postgres: (name) => ({
+    workload: { kind: "statefulset", pattern: `${name}-${INSTANCE_SET}-[a-z0-9]{4}` },
+    pods: `${name}-${INSTANCE_SET}-[a-z0-9]{4}-0`,
+    claims: `${name}-${INSTANCE_SET}-[a-z0-9]{4}-pgdata`,
+  }),
+};
+
 function monitoredDatabase(database: DatabaseSpec, inputs: MonitoringInputs): MonitoredDatabase {
   const { name, engine } = database;
-  const postgres = engine === "postgres";
+  const { workload, pods, claims } = ENGINE_OBJECTS[engine](name);
   return {
     name,
     engine,
-    // Deployment pods: <deployment>-<template hash>-<5 characters>; PGO: <cluster>-<set>-<4>-0.
-    workload: postgres
-      ? { kind: "statefulset", pattern: `${name}-${INSTANCE_SET}-[a-z0-9]{4}` }
-      : { kind: "deployment", name },
-    pods: postgres ? `${name}-${INSTANCE_SET}-[a-z0-9]{4}-0` : `${name}-[a-z0-9]+-[a-z0-9]{5}`,
-    container: ENGINE_CONTAINER[engine],
-    claims: postgres ? `${name}-${INSTANCE_SET}-[a-z0-9]{4}-pgdata` : dataClaimName(name),
+    workload,
+    pods,
+    container: ENGINE_CATALOG[engine].workload.container,
+    claims,
     budgetSeconds: worstCase(inputs.budgets[name], name),
     ...(inputs.backups.enabled
       ? {

@@ -2,11 +2,26 @@
 // endpoint's parts. Pure: tests and the example consumer check them against the drivers' formats.
 import type { Engine, ExposureType } from "../config/types";
 
-/** The port clients connect to, by engine (the endpoint's `ports` may hold others, e.g. IRIS's web port). */
-export const CLIENT_PORT_NAME: Record<Engine, string> = {
-  iris: "superserver",
-  mysql: "mysql",
-  postgres: "postgres",
+interface EngineClient {
+  /** The port clients connect to (the endpoint's `ports` may hold others, e.g. IRIS's web port). */
+  port: string;
+  uriScheme: string;
+  jdbcScheme: string;
+  /** Query string every URI and JDBC URL carries. */
+  query: string;
+}
+
+/** How each engine's clients connect (a new engine without an entry does not compile). */
+export const ENGINE_CLIENTS: Record<Engine, EngineClient> = {
+  iris: { port: "superserver", uriScheme: "iris", jdbcScheme: "jdbc:IRIS", query: "" },
+  mysql: { port: "mysql", uriScheme: "mysql", jdbcScheme: "jdbc:mysql", query: "" },
+  // PGO serves TLS only and hadb's clients must use it.
+  postgres: {
+    port: "postgres",
+    uriScheme: "postgresql",
+    jdbcScheme: "jdbc:postgresql",
+    query: "?sslmode=require",
+  },
 };
 
 export interface ConnectionParts {
@@ -21,21 +36,20 @@ export interface ConnectionParts {
 
 /** `scheme://user:password@host:port/database`: the form SQLAlchemy, node-postgres, mysql2 and libpq take. */
 export function connectionUri(parts: ConnectionParts): string {
-  const scheme = { iris: "iris", mysql: "mysql", postgres: "postgresql" }[parts.engine];
+  const scheme = ENGINE_CLIENTS[parts.engine].uriScheme;
   const credentials = `${encodeURIComponent(parts.username)}:${encodeURIComponent(parts.password)}`;
   return `${scheme}://${credentials}@${parts.host}:${parts.port}${pathAndQuery(parts)}`;
 }
 
 /** The JDBC URL (credentials go as driver properties, never in the URL). */
 export function jdbcUrl(parts: Omit<ConnectionParts, "username" | "password">): string {
-  const scheme = { iris: "jdbc:IRIS", mysql: "jdbc:mysql", postgres: "jdbc:postgresql" }[parts.engine];
+  const scheme = ENGINE_CLIENTS[parts.engine].jdbcScheme;
   return `${scheme}://${parts.host}:${parts.port}${pathAndQuery(parts)}`;
 }
 
-/** PostgreSQL: PGO serves TLS only and hadb's clients must use it. */
 function pathAndQuery(parts: Pick<ConnectionParts, "engine" | "database">): string {
   const path = parts.database === null ? "" : `/${encodeURIComponent(parts.database)}`;
-  return parts.engine === "postgres" ? `${path}?sslmode=require` : path;
+  return `${path}${ENGINE_CLIENTS[parts.engine].query}`;
 }
 
 /** How the database is reachable from outside the cluster (the `exposure` of its `databases` output). */

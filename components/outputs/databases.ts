@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { DatabaseSpec } from "../config/types";
 import type { DatabaseEndpoint } from "../databases/endpoint";
-import { CLIENT_PORT_NAME, connectionUri, jdbcUrl, type ExposureOutput } from "./connection";
+import { ENGINE_CLIENTS, connectionUri, jdbcUrl, type ExposureOutput } from "./connection";
 
 export interface DatabaseOutput {
   engine: DatabaseSpec["engine"];
@@ -64,9 +64,9 @@ function exposureOf(spec: DatabaseSpec, address: string | null): ExposureOutput 
 }
 
 const clientPort = (endpoint: DatabaseEndpoint): number => {
-  const port = endpoint.ports[CLIENT_PORT_NAME[endpoint.engine]];
+  const port = endpoint.ports[ENGINE_CLIENTS[endpoint.engine].port];
   if (port === undefined)
-    throw new Error(`${endpoint.engine} endpoint has no ${CLIENT_PORT_NAME[endpoint.engine]} port`);
+    throw new Error(`${endpoint.engine} endpoint has no ${ENGINE_CLIENTS[endpoint.engine].port} port`);
   return port;
 };
 

@@ -4,6 +4,7 @@
 // protection and DR. A backend without an entry does not compile (Record<StorageBackend, ...>).
 import { STORAGE_BACKENDS, type StorageBackend } from "../config/types";
 import { KUBERNETES_FORCE_DETACH_SECONDS } from "../failover/timings";
+import { RECURRING_JOB_MAX_RETENTION } from "./longhorn/settings";
 
 export interface StorageTimings {
   /** Detach from the old node + attach on the new one when the old node is healthy. */
@@ -44,6 +45,11 @@ export interface StorageBackendEntry {
   /** What carries IRIS and MySQL volume copies off the cluster; undefined: validation refuses backups. */
   volumeCopies: VolumeCopyMethod | undefined;
   disasterRecovery: DisasterRecoveryMode | undefined;
+  /**
+   * The most snapshots or backups of a volume the backend lets one schedule keep (`hadb:backups.retain`,
+   * `snapshotRetain`), and why; undefined: hadb's own limit only.
+   */
+  retainLimit?: { max: number; reason: string };
 }
 
 /** Lab VM memory that fits a Ceph monitor + OSD (or Portworx) next to a database. */
@@ -63,6 +69,11 @@ export const STORAGE_CATALOG: Record<StorageBackend, StorageBackendEntry> = {
     },
     volumeCopies: "longhorn-backup",
     disasterRecovery: "longhorn-dr-volumes",
+    // Both become a RecurringJob's `retain`, which Longhorn's admission webhook caps.
+    retainLimit: {
+      max: RECURRING_JOB_MAX_RETENTION.default,
+      reason: `Longhorn refuses a recurring job that keeps more than its ${RECURRING_JOB_MAX_RETENTION.setting} setting (${RECURRING_JOB_MAX_RETENTION.default}, Longhorn's default, which hadb keeps)`,
+    },
   },
   "rook-ceph": {
     needs: {
