@@ -7,7 +7,7 @@ import type { PrimarySite } from "./protection/dr/reference";
 import {
   standbyBackupTarget,
   standbySite,
-  type StandbyMonitoring,
+  type SiteMonitoring,
   type StandbySite,
   type StandbySummary,
 } from "./protection/dr/standby";
@@ -226,7 +226,7 @@ function disasterRecoveryRole(config: HadbConfig, primary: PrimarySite | undefin
  * A site that is no DR standby monitors its own databases; a PX-DR primary also watches the pair's
  * members (a Longhorn primary's lag is watched by its standby).
  */
-function ownMonitoring(dr: DisasterRecoveryRole, config: HadbConfig): StandbyMonitoring {
+function ownMonitoring(dr: DisasterRecoveryRole, config: HadbConfig): SiteMonitoring {
   const pair = dr.role === "primary" ? config.disasterRecovery : undefined;
   return {
     databases: config.databases,

@@ -20,7 +20,7 @@ import type { PrimarySite } from "./reference";
 export type StandbySummary = PortworxDisasterRecoverySummary | LonghornStandbySummary;
 
 /** What a site's monitoring watches: its databases, where its objects live, which DR lag. */
-export interface StandbyMonitoring {
+export interface SiteMonitoring {
   databases: DatabaseSpec[];
   /** Default: the database namespace. */
   objectNamespace?: string;
@@ -36,7 +36,7 @@ interface StandbyMode {
     cluster: ClusterHandle,
     storage: StorageHandle,
     primary: PrimarySite,
-  ) => { databases: DatabasesSite; summary: StandbySummary; monitoring: StandbyMonitoring };
+  ) => { databases: DatabasesSite; summary: StandbySummary; monitoring: SiteMonitoring };
 }
 
 const STANDBY_MODES: Record<DisasterRecoveryMode, StandbyMode> = {
@@ -133,10 +133,7 @@ function portworxStandby(
 }
 
 /** A Longhorn standby's volumes lag the primary's backups (no rule while the primary publishes no schedule). */
-function standbyLagWatch(
-  config: HadbConfig,
-  primary: PrimarySite,
-): Pick<StandbyMonitoring, "disasterRecovery"> {
+function standbyLagWatch(config: HadbConfig, primary: PrimarySite): Pick<SiteMonitoring, "disasterRecovery"> {
   const schedule = primary.info.longhorn?.backupSchedule;
   if (schedule === undefined) return {};
   return {
