@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { closest, editDistance } from "../components/shared/closest";
 import { resolveStackFile, StackFileError } from "../tools/synth/stackfile";
-import { PROJECT_ROOT } from "./helpers/synth";
+import { CHILD_PROCESS_DEADLINE_MS, PROJECT_ROOT } from "./helpers/synth";
 
 /** The package.json scripts that are tools: `tsx tools/<x>.ts` or a bash entry point. */
 const TOOLS = Object.entries(
@@ -27,7 +27,7 @@ function run(command: RegExpExecArray, args: string[]) {
   return spawnSync(runner === "tsx" ? process.execPath : "bash", argv, {
     cwd: PROJECT_ROOT,
     encoding: "utf8",
-    timeout: 60_000,
+    timeout: CHILD_PROCESS_DEADLINE_MS,
   });
 }
 

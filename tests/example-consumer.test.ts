@@ -11,7 +11,7 @@ import { stringify } from "yaml";
 import { CONNECTION_SECRET_KEYS } from "../components/outputs/consumer-secrets";
 import { MOCK_SECRET_MARKER } from "../tools/synth/evaluate";
 import { REDACTED } from "../tools/synth/write";
-import { PROJECT_ROOT, runSynth } from "./helpers/synth";
+import { CHILD_PROCESS_DEADLINE_MS, PROJECT_ROOT, runSynth } from "./helpers/synth";
 
 const EXAMPLE = join(PROJECT_ROOT, "examples", "consumer");
 
@@ -53,7 +53,7 @@ function evaluateExample(config: Record<string, string>, references: Record<stri
       join(work, "references.json"),
       out,
     ],
-    { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 120_000 },
+    { cwd: PROJECT_ROOT, encoding: "utf8", timeout: CHILD_PROCESS_DEADLINE_MS },
   );
   // A failing program leaves Pulumi's promises behind, and the runtime's exit hook reports them: the
   // recorded result, not the exit status, says what happened.

@@ -41,6 +41,12 @@ export interface SynthResult {
   texts: Record<string, string>;
 }
 
+/**
+ * A bound on one child process of the tests (synth, a CLI), not a timing claim: at CI load ~35 on 2 cores
+ * one synth of a stack took over 2 minutes.
+ */
+export const CHILD_PROCESS_DEADLINE_MS = 600_000;
+
 export function runSynth(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(
     process.execPath,
@@ -48,10 +54,14 @@ export function runSynth(args: string[]): { status: number | null; stdout: strin
     {
       cwd: PROJECT_ROOT,
       encoding: "utf8",
-      timeout: 120_000,
+      timeout: CHILD_PROCESS_DEADLINE_MS,
     },
   );
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  const killed =
+    result.status === null
+      ? `\nkilled by ${result.signal ?? "a signal"} (deadline ${CHILD_PROCESS_DEADLINE_MS / 1000} s)`
+      : "";
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr + killed };
 }
 
 function readTree(dir: string, prefix = ""): Record<string, string> {
