@@ -6,6 +6,8 @@
 # missing or its go.mod/go.sum (or the Go version) changed, tracked by a hash stamp; the Go build cache
 # makes a rebuild cheap.
 # Prints the wall time of each group so cold and warm builds can be compared.
+#   build.sh [GROUP...]   groups: kubernetes kwok etcd (the control-plane tier, the default) and
+#                         kubernetes-node containerd (the real-node tier's kubelet, kube-proxy, runtime)
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -45,11 +47,20 @@ build_group() {
   fi
   local start=$SECONDS
   echo "build.sh: building $name (${binaries[*]}) ..."
+  # Built into a temp dir and renamed into place: another checkout building the same group at the same
+  # moment never sees (or runs) half-written binaries.
+  local tmp
+  tmp="$(mktemp -d "$bin/.build-$name.XXXXXX")"
   # One binary: name it (a module path ending in /v3 would name it after "v3"'s parent).
-  local out="$bin/"
-  [[ "${#binaries[@]}" == 1 ]] && out="$bin/${binaries[0]}"
-  (cd "$dir" && nice -n 10 go build -ldflags="-s -w $ldflags" -o "$out" "$@")
-  echo "$stamp" >"$stamp_file"
+  local out="$tmp/"
+  [[ "${#binaries[@]}" == 1 ]] && out="$tmp/${binaries[0]}"
+  if ! (cd "$dir" && nice -n 10 go build -ldflags="-s -w $ldflags" -o "$out" "$@"); then
+    rm -rf "$tmp"
+    return 1
+  fi
+  for b in "${binaries[@]}"; do mv -f "$tmp/$b" "$bin/$b"; done
+  rm -rf "$tmp"
+  echo "$stamp" >"$stamp_file.tmp.$$" && mv -f "$stamp_file.tmp.$$" "$stamp_file"
   echo "build.sh: $name built in $((SECONDS - start)) s"
 }
 
@@ -63,10 +74,35 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   version_flags+=" -X $pkg.gitTreeState=clean"
 done
 
+groups=("$@")
+((${#groups[@]} > 0)) || groups=(kubernetes kwok etcd)
 total_start=$SECONDS
-build_group kubernetes "$here" "$version_flags" kube-apiserver kube-controller-manager kube-scheduler kubectl -- \
-  k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-  k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
-build_group kwok "$here/kwok" "" kwok -- sigs.k8s.io/kwok/cmd/kwok
-build_group etcd "$here/etcd" "" etcd -- go.etcd.io/etcd/server/v3
-echo "build.sh: all tools ready in $bin ($((SECONDS - total_start)) s)"
+for group in "${groups[@]}"; do
+  case "$group" in
+    kubernetes)
+      build_group kubernetes "$here" "$version_flags" kube-apiserver kube-controller-manager kube-scheduler kubectl -- \
+        k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+        k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+      ;;
+    kubernetes-node)
+      # Same module and version stamp as the control plane: the nodes run the kubelet it was tested with.
+      build_group kubernetes-node "$here" "$version_flags" kubelet kube-proxy -- \
+        k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy
+      ;;
+    containerd)
+      # Static too: the guests get the binaries as they are. Without cgo the btrfs snapshotter is left
+      # out (overlayfs is what the nodes use).
+      build_group containerd "$here/../nodes/containerd" "" containerd containerd-shim-runc-v2 ctr -- \
+        github.com/containerd/containerd/v2/cmd/containerd \
+        github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2 \
+        github.com/containerd/containerd/v2/cmd/ctr
+      ;;
+    kwok) build_group kwok "$here/kwok" "" kwok -- sigs.k8s.io/kwok/cmd/kwok ;;
+    etcd) build_group etcd "$here/etcd" "" etcd -- go.etcd.io/etcd/server/v3 ;;
+    *)
+      echo "build.sh: unknown group $group (kubernetes kubernetes-node containerd kwok etcd)" >&2
+      exit 2
+      ;;
+  esac
+done
+echo "build.sh: ${groups[*]} ready in $bin ($((SECONDS - total_start)) s)"

@@ -12,7 +12,7 @@ import { stringify } from "yaml";
 import type { ControllerTimings } from "../../components/failover/timings";
 import { TOOLS_BIN } from "../tools-bin";
 import { kwokStagesYaml } from "./kwok-stages";
-import { generatePki } from "./pki";
+import { generatePki, type Pki } from "./pki";
 import { FatalError, launch, run, stopProc, tail, waitFor, type Proc, type RunResult } from "./procs";
 
 export const PROJECT_ROOT = resolve(__dirname, "..", "..");
@@ -44,11 +44,20 @@ export interface ControlPlaneOptions {
   nodeMonitorPeriodSeconds?: number;
   /** Prefix of the temp dir, for telling runs apart in logs. */
   name?: string;
+  /**
+   * Real nodes (test/nodes): the API server also listens on this address of the test's own network
+   * namespace, advertises it (the `kubernetes` Service) and dials kubelets at their InternalIP. Only
+   * inside a namespace the test made: the host's own network never carries this traffic.
+   */
+  nodeNetwork?: { apiServerAddress: string };
 }
 
 export interface ControlPlane {
   kubeconfigPath: string;
   dir: string;
+  pki: Pki;
+  /** https://<address>:<port> of the API server: loopback, or the node network's address when given. */
+  serverUrl: string;
   nodes: SimulatedNode[];
   kubectlPath: string;
   /** Runs kubectl against this control plane; rejects with stderr when it exits non-zero. */
@@ -57,6 +66,8 @@ export interface ControlPlane {
   kubectlResult(args: string[], input?: string): Promise<RunResult>;
   /** The node's simulated kubelet dies (SIGKILL): no more Lease renewals or pod status updates. */
   killNode(name: string): Promise<void>;
+  /** Restarts kube-controller-manager with other node-lifecycle timings (e.g. Kubernetes' defaults). */
+  restartControllerManager(timings: ControllerTimings, nodeMonitorPeriodSeconds?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -116,12 +127,15 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   mkdirSync(logDir);
   // etcd on tmpfs when there is one: thrown away after the run.
   const etcdData = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : dir, "hadb-etcd-"));
-  const pki = generatePki(dir);
+  const nodeNetwork = options.nodeNetwork;
+  const pki = generatePki(dir, nodeNetwork ? [nodeNetwork.apiServerAddress] : []);
   const procs: Proc[] = [];
   const nodeProcs = new Map<string, Proc>();
   const kubectlBin = kubectlPath();
   const kubeconfigPath = join(dir, "kubeconfig");
   let stopped = false;
+  let apiPort: number;
+  let controllerManager: Proc | undefined;
 
   const removeDirs = (): void => {
     rmSync(etcdData, { recursive: true, force: true });
@@ -137,6 +151,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     removeDirs();
   };
 
+  let startControllerManager: (
+    timings: ControllerTimings,
+    monitorPeriodSeconds?: number,
+  ) => Promise<void> = () => Promise.reject(new Error("control plane not started"));
   const kubectlResult = (args: string[], input?: string) =>
     run(kubectlBin, ["--kubeconfig", kubeconfigPath, ...args], input);
   const kubectl = async (args: string[], input?: string): Promise<string> => {
@@ -155,7 +173,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   };
 
   try {
-    const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const [etcdClient, etcdPeer] = [await freePort(), await freePort()];
+    apiPort = await freePort();
     const etcdUrl = `http://127.0.0.1:${etcdClient}`;
     const etcd = launch(
       "etcd",
@@ -208,10 +227,23 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       join(TOOLS_BIN, "kube-apiserver"),
       [
         `--etcd-servers=${etcdUrl}`,
-        "--bind-address=127.0.0.1",
-        "--advertise-address=127.0.0.1",
-        // The `kubernetes` Service endpoint would have to be a non-loopback address; nothing here needs it.
-        "--endpoint-reconciler-type=none",
+        ...(nodeNetwork
+          ? [
+              // Inside the test's own network namespace: loopback for the test, the bridge for kubelets.
+              "--bind-address=0.0.0.0",
+              `--advertise-address=${nodeNetwork.apiServerAddress}`,
+              // Node names do not resolve here; logs, exec and port-forward dial the node's address.
+              "--kubelet-preferred-address-types=InternalIP",
+              `--kubelet-client-certificate=${pki.adminCert}`,
+              `--kubelet-client-key=${pki.adminKey}`,
+              "--enable-admission-plugins=NodeRestriction",
+            ]
+          : [
+              "--bind-address=127.0.0.1",
+              "--advertise-address=127.0.0.1",
+              // The `kubernetes` Service endpoint would have to be a non-loopback address; nothing here needs it.
+              "--endpoint-reconciler-type=none",
+            ]),
         `--secure-port=${apiPort}`,
         `--cert-dir=${dir}`,
         `--tls-cert-file=${pki.serverCert}`,
@@ -254,10 +286,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       "--profiling=false",
       "--v=1",
     ];
-    const gracePeriod = options.timings.nodeMonitorGracePeriodSeconds;
-    const monitorPeriod = options.nodeMonitorPeriodSeconds ?? options.timings.nodeMonitorPeriodSeconds;
-    procs.push(
-      launch(
+    startControllerManager = async (timings: ControllerTimings, monitorPeriodSeconds?: number) => {
+      const monitorPeriod = monitorPeriodSeconds ?? timings.nodeMonitorPeriodSeconds;
+      controllerManager = launch(
         "kube-controller-manager",
         join(TOOLS_BIN, "kube-controller-manager"),
         [
@@ -265,12 +296,14 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
           `--service-account-private-key-file=${pki.serviceAccountKey}`,
           `--root-ca-file=${pki.caCert}`,
           "--use-service-account-credentials=false",
-          `--node-monitor-grace-period=${gracePeriod}s`,
+          `--node-monitor-grace-period=${timings.nodeMonitorGracePeriodSeconds}s`,
           `--node-monitor-period=${monitorPeriod}s`,
         ],
         logDir,
-      ),
-    );
+      );
+      procs.push(controllerManager);
+    };
+    await startControllerManager(options.timings, options.nodeMonitorPeriodSeconds);
     procs.push(
       launch("kube-scheduler", join(TOOLS_BIN, "kube-scheduler"), [...(await controllerFlags())], logDir),
     );
@@ -316,10 +349,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         annotations: { "kwok.x-k8s.io/node": "fake" },
       },
     }));
-    await kubectl(
-      ["apply", "--server-side", "--field-manager=hadb-e2e", "-f", "-"],
-      nodeObjects.map((o) => stringify(o)).join("---\n"),
-    );
+    if (nodeObjects.length > 0)
+      await kubectl(
+        ["apply", "--server-side", "--field-manager=hadb-e2e", "-f", "-"],
+        nodeObjects.map((o) => stringify(o)).join("---\n"),
+      );
     await waitFor(
       `${nodes.length} simulated nodes Ready`,
       async () => {
@@ -350,6 +384,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   return {
     kubeconfigPath,
     dir,
+    pki,
+    serverUrl: `https://${nodeNetwork?.apiServerAddress ?? "127.0.0.1"}:${apiPort}`,
     nodes,
     kubectlPath: kubectlBin,
     kubectl,
@@ -358,6 +394,13 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       const proc = nodeProcs.get(name);
       if (!proc) throw new Error(`no simulated node ${name}`);
       await stopProc(proc, "SIGKILL");
+    },
+    restartControllerManager: async (timings, nodeMonitorPeriodSeconds) => {
+      if (controllerManager) {
+        await stopProc(controllerManager);
+        procs.splice(procs.indexOf(controllerManager), 1);
+      }
+      await startControllerManager(timings, nodeMonitorPeriodSeconds);
     },
     stop,
   };

@@ -57,7 +57,7 @@ const CLUSTER_SCOPED = new Set([
   "Node",
 ]);
 
-function isNamespaced(object: KubeObject): boolean {
+export function isNamespaced(object: KubeObject): boolean {
   return !CLUSTER_SCOPED.has(object.kind);
 }
 

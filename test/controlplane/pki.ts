@@ -1,6 +1,7 @@
 // Per-run certificates and keys for the test control plane, made with the openssl CLI (Node's crypto
 // cannot issue X.509 certificates). Everything is valid for one day and lives in the run's temp dir.
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -25,7 +26,27 @@ function openssl(args: string[], cwd: string): void {
 // P-256 keys: fast to generate and accepted by every component (ES256 service-account tokens too).
 const EC_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
 
-function issue(dir: string, name: string, subject: string, extensions: string[]): void {
+/**
+ * A client certificate signed by the run's CA (e.g. a kubelet's, CN=system:node:<name>, O=system:nodes).
+ * Returns the certificate and key paths in `dir`.
+ */
+export function issueClientCertificate(
+  pki: Pki,
+  dir: string,
+  name: string,
+  subject: string,
+): { cert: string; key: string } {
+  issue(dir, name, subject, ["extendedKeyUsage=clientAuth", "keyUsage=critical,digitalSignature"], pki);
+  return { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
+}
+
+function issue(
+  dir: string,
+  name: string,
+  subject: string,
+  extensions: string[],
+  ca?: Pick<Pki, "caCert" | "caKey">,
+): void {
   openssl(["req", "-new", ...EC_KEY, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", subject], dir);
   writeFileSync(join(dir, `${name}.ext`), extensions.join("\n") + "\n");
   openssl(
@@ -35,10 +56,11 @@ function issue(dir: string, name: string, subject: string, extensions: string[])
       "-in",
       `${name}.csr`,
       "-CA",
-      "ca.crt",
+      ca?.caCert ?? "ca.crt",
       "-CAkey",
-      "ca.key",
-      "-CAcreateserial",
+      ca?.caKey ?? "ca.key",
+      "-set_serial",
+      `0x${randomBytes(8).toString("hex")}`,
       "-days",
       "1",
       "-extfile",
@@ -50,7 +72,8 @@ function issue(dir: string, name: string, subject: string, extensions: string[])
   );
 }
 
-export function generatePki(dir: string): Pki {
+/** `serverAddresses`: extra IP addresses the API server is reached at (a test network's gateway). */
+export function generatePki(dir: string, serverAddresses: string[] = []): Pki {
   openssl(
     [
       "req",
@@ -68,7 +91,7 @@ export function generatePki(dir: string): Pki {
     dir,
   );
   issue(dir, "apiserver", "/CN=kube-apiserver", [
-    "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default.svc,IP:10.96.0.1",
+    `subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default.svc,IP:10.96.0.1${serverAddresses.map((a) => `,IP:${a}`).join("")}`,
     "extendedKeyUsage=serverAuth",
     "keyUsage=critical,digitalSignature",
   ]);

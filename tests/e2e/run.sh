@@ -37,6 +37,8 @@ bash test/controlplane/build.sh
 # Third-party CRDs generated from upstream's API Go modules (+ Longhorn's rules program), cached by version.
 bash test/crds/build.sh
 
+# shellcheck source=test/controlplane/leftovers.sh
+. test/controlplane/leftovers.sh
 pidfile="$(mktemp -t hadb-e2e-pids.XXXXXX)"
 export HADB_E2E_PIDFILE="$pidfile"
 cleanup() {
@@ -50,11 +52,7 @@ cleanup() {
     fi
   done <"$pidfile"
   # Then the temp dirs of control planes that were not stopped.
-  while read -r line; do
-    case "$line" in
-      dir:*/hadb-cp-* | dir:*/hadb-etcd-*) rm -rf "${line#dir:}" ;;
-    esac
-  done <"$pidfile"
+  remove_listed_dirs "$pidfile"
   rm -f "$pidfile"
 }
 trap cleanup EXIT
