@@ -48,6 +48,12 @@ export interface RealExperimentResult {
   maxLiveInitiators: number;
   from: { pod: string; node: string };
   to: { pod: string; node: string } | null;
+  /**
+   * Node lost: when the database was not back after `unattendedSeconds`, the runbook step was applied
+   * (the out-of-service taint on the powered-off node); seconds after the fault, and the writer's
+   * outage measured from that moment to the first acknowledged write.
+   */
+  intervention: { atSeconds: number; what: string; rtoAfterSeconds: number | null } | null;
   timeline: TimelineEntry[];
   load: { before: string; after: string };
   startedAt: string;
@@ -83,14 +89,37 @@ function writerMarks(attempts: readonly WriteAttempt[], zeroEpoch: number): Time
   return marks;
 }
 
+/** The runbook's answer to a node lost for good (README, storageRunbook.nodeLost): it is powered off. */
+export const OUT_OF_SERVICE_TAINT = {
+  key: "node.kubernetes.io/out-of-service",
+  value: "nodeshutdown",
+  effect: "NoExecute",
+};
+
+async function setOutOfService(lab: RealLab, node: string, on: boolean): Promise<void> {
+  const current = await lab.api.get<{ spec?: { taints?: { key: string }[] } }>(`/api/v1/nodes/${node}`);
+  const others = (current.spec?.taints ?? []).filter((t) => t.key !== OUT_OF_SERVICE_TAINT.key);
+  await lab.api.patch(`/api/v1/nodes/${node}`, {
+    spec: { taints: on ? [...others, OUT_OF_SERVICE_TAINT] : others },
+  });
+}
+
+export interface RealExperimentOptions {
+  timeoutSeconds?: number;
+  /** Node lost: how long Kubernetes gets on its own before the runbook step (default 600 s). */
+  unattendedSeconds?: number;
+  onProgress?: (message: string) => void;
+}
+
 export async function runRealExperiment(
   lab: RealLab,
   db: DatabaseUnderTest,
   settings: SettingsName,
   experiment: ExperimentName,
-  options: { timeoutSeconds?: number; onProgress?: (message: string) => void } = {},
+  options: RealExperimentOptions = {},
 ): Promise<RealExperimentResult> {
-  const timeoutSeconds = options.timeoutSeconds ?? 1200;
+  const timeoutSeconds = options.timeoutSeconds ?? 1500;
+  const unattendedSeconds = options.unattendedSeconds ?? 600;
   const progress = options.onProgress ?? (() => undefined);
   const target: ExperimentTarget = {
     kubeconfig: lab.cp.kubeconfigPath,
@@ -175,7 +204,24 @@ export async function runRealExperiment(
     nodeDrained: (pod) => pod.uid !== before.uid && pod.node !== before.node,
     nodeLost: (pod) => pod.uid !== before.uid && pod.node !== before.node,
   };
-  const after = await waitForReadyPod(lab.api, target, timeoutSeconds, recovered[experiment]);
+  let after = await waitForReadyPod(
+    lab.api,
+    target,
+    experiment === "nodeLost" ? unattendedSeconds : timeoutSeconds,
+    recovered[experiment],
+  );
+  let intervention: { atSeconds: number; what: string; at: number } | undefined;
+  if (!after && experiment === "nodeLost") {
+    // Kubernetes keeps the pod on the unreachable node Terminating, and its volume attached, until the
+    // node says otherwise; the runbook's step says it is powered off (the VM is: it was SIGKILLed).
+    const what = `runbook: out-of-service taint on ${before.node} (powered off)`;
+    recorder.mark(what);
+    await setOutOfService(lab, before.node, true);
+    const at = performance.now();
+    intervention = { atSeconds: Math.round((at - zero) / 100) / 10, what, at };
+    progress(`${settings}: ${what} after ${intervention.atSeconds} s without recovery`);
+    after = await waitForReadyPod(lab.api, target, timeoutSeconds - unattendedSeconds, recovered[experiment]);
+  }
   const podReadySeconds = after ? Math.round((performance.now() - zero) / 100) / 10 : null;
   recorder.mark(
     after ? `pod ${after.name} Ready on ${after.node}` : `no Ready pod within ${timeoutSeconds} s`,
@@ -200,6 +246,11 @@ export async function runRealExperiment(
   const outages = report.outages.filter((o) => o.start >= zeroEpoch - probe.intervalMs - probe.timeoutMs);
   const longest = outages.reduce((max, o) => Math.max(max, o.durationMs), 0);
   const rtoSeconds = outages.every((o) => o.recovered) ? Math.round(longest / 100) / 10 : null;
+  const interventionEpoch = intervention ? performance.timeOrigin + intervention.at : undefined;
+  const firstAckAfterIntervention =
+    interventionEpoch === undefined
+      ? undefined
+      : probe.attempts.find((a) => a.acknowledged && a.startedAt >= interventionEpoch);
 
   if (experiment === "nodeDrained") await cordon(lab.api, before.node, false);
   const timeline = [...recorder.entries, ...writerMarks(probe.attempts, zeroEpoch)].sort((a, b) => a.t - b.t);
@@ -215,6 +266,16 @@ export async function runRealExperiment(
     maxLiveInitiators: maxLive,
     from: { pod: before.name, node: before.node },
     to: after ? { pod: after.name, node: after.node } : null,
+    intervention:
+      intervention && interventionEpoch !== undefined
+        ? {
+            atSeconds: intervention.atSeconds,
+            what: intervention.what,
+            rtoAfterSeconds: firstAckAfterIntervention
+              ? Math.round((firstAckAfterIntervention.endedAt - interventionEpoch) / 100) / 10
+              : null,
+          }
+        : null,
     timeline,
     load: { before: loadBefore, after: loadAverage() },
     startedAt,
@@ -227,11 +288,15 @@ export async function runRealExperiment(
   return result;
 }
 
-/** Brings a lost node back (boots its VM again) so the next experiment has three nodes. */
+/**
+ * Brings a lost node back (boots its VM again) so the next experiment has three nodes, and lifts the
+ * out-of-service taint once it is back (the runbook's nodeBack).
+ */
 export async function repairAfter(lab: RealLab, result: RealExperimentResult): Promise<void> {
   if (result.experiment !== "nodeLost") return;
   const node = result.from.node;
   if (!lab.vm(node).running) await lab.restartNode(node);
+  if (result.intervention) await setOutOfService(lab, node, false);
 }
 
 export { nodeName };

@@ -87,6 +87,11 @@ describe("real nodes: vagrant-iscsi-mysql on 3 QEMU VMs (MariaDB stand-in)", { s
       results.set(experiment, result);
       for (const entry of result.timeline) t.diagnostic(`${entry.t.toFixed(1).padStart(7)} s  ${entry.what}`);
       t.diagnostic(`load before ${result.load.before}, after ${result.load.after}`);
+      if (result.intervention)
+        t.diagnostic(
+          `not back after ${result.intervention.atSeconds} s by itself; ${result.intervention.what}; ` +
+            `writes back ${result.intervention.rtoAfterSeconds} s later`,
+        );
       assert.ok(result.to, "the database came back");
       assert.notEqual(result.rtoSeconds, null, "writes were acknowledged again");
       assert.ok(result.acknowledged > 20);

@@ -30,7 +30,7 @@ if [[ ! -d "$datadir/mysql" ]]; then
   mariadbd --datadir="$datadir" --skip-networking --socket=/tmp/mysqld-bootstrap.sock &
   bootstrap=$!
   for _ in $(seq 1 600); do
-    mariadb-admin --socket=/tmp/mysqld-bootstrap.sock -u root ping --silent 2>/dev/null && break
+    mariadb-admin --socket=/tmp/mysqld-bootstrap.sock -u root ping --silent >/dev/null 2>&1 && break
     kill -0 "$bootstrap" 2>/dev/null || {
       log "bootstrap server exited"
       exit 1
@@ -38,7 +38,12 @@ if [[ ! -d "$datadir/mysql" ]]; then
     sleep 0.5
   done
   root_password="$(sql_string "$MYSQL_ROOT_PASSWORD")"
+  # install-db also makes root@127.0.0.1, root@::1 and root@<hostname> without a password; with
+  # skip_name_resolve the first would take the probes' TCP logins. Only root@localhost and root@% stay.
+  other_roots="$(mariadb --socket=/tmp/mysqld-bootstrap.sock -u root -N -e \
+    "SELECT CONCAT('DROP USER ', QUOTE(User), '@', QUOTE(Host), ';') FROM mysql.user WHERE User='root' AND Host<>'localhost'")"
   {
+    echo "$other_roots"
     echo "ALTER USER 'root'@'localhost' IDENTIFIED BY $root_password;"
     echo "CREATE USER 'root'@'%' IDENTIFIED BY $root_password;"
     echo "GRANT ALL ON *.* TO 'root'@'%' WITH GRANT OPTION;"
