@@ -635,6 +635,9 @@ for (const stack of STACKS) {
           assert.equal(iscsi.fsType, "ext4");
           assert.equal(iscsi.readOnly, false);
           assert.equal(iscsi.chapAuthSession, true);
+          // No fencing: a lost node's LUN needs the runbook's taint (measured, docs/real-nodes.md).
+          const runbook = result.outputs.storageRunbook as Record<string, string>;
+          assert.match(runbook.nodeLost ?? "", /out-of-service=nodeshutdown:NoExecute .*powered off/);
           const secret = byKind(result, "Secret").find(
             (s) =>
               s.metadata.name === iscsi.secretRef.name && s.metadata.namespace === iscsi.secretRef.namespace,

@@ -130,7 +130,7 @@ export function failoverBudget(inputs: BudgetInputs): FailureBudget[] {
         source: "not-ready/unreachable tolerationSeconds (stack config hadb:evictionTolerationSeconds)",
       },
       {
-        step: "volume released from the lost node",
+        step: storage.lostNodeReleaseStep,
         seconds: storage.lostNodeReleaseSeconds,
         source: storage.lostNodeReleaseSource,
       },

@@ -39,7 +39,7 @@ export const STACK_OUTPUTS: Record<keyof HadbOutputs, OutputSpec> = {
   },
   storageRunbook: {
     secret: false,
-    nullWhen: "not Rook-Ceph",
+    nullWhen: "not Rook-Ceph or iSCSI",
     description: "commands for a node lost for good",
   },
   snapshotClassName: {

@@ -3,16 +3,35 @@
 // disaster-recovery mode. Pure data, read by config validation, the cluster layer, the failover budget,
 // protection and DR. A backend without an entry does not compile (Record<StorageBackend, ...>).
 import { STORAGE_BACKENDS, type StorageBackend } from "../config/types";
-import { KUBERNETES_FORCE_DETACH_SECONDS } from "../failover/timings";
 import { RECURRING_JOB_MAX_RETENTION } from "./longhorn/settings";
 
 export interface StorageTimings {
   /** Detach from the old node + attach on the new one when the old node is healthy. */
   reattachSeconds: number;
-  /** Extra wait to release a volume still attached to a node that is down. */
+  /** What releases a volume still attached to a node that is down, and how long it takes. */
+  lostNodeReleaseStep: string;
   lostNodeReleaseSeconds: number;
   lostNodeReleaseSource: string;
 }
+
+/**
+ * Backends without fencing (Rook-Ceph RBD, iSCSI): Kubernetes itself never releases the volume of a node
+ * that vanished. The evicted pod stays Terminating with its containers last reported running, so the
+ * attach-detach controller keeps the volume on that node and the new pod waits ("Multi-Attach": volume
+ * already used by the old pod) until the node returns; its 6-minute force detach only starts once the old
+ * pod is gone. Measured on real nodes (docs/real-nodes.md): not back after 600 s; the out-of-service taint
+ * (the runbook's step, once the node is known to be off) had the pod deleted and the volume attached to
+ * the new node within about a second.
+ */
+export const OUT_OF_SERVICE_RELEASE = {
+  lostNodeReleaseStep:
+    "out-of-service taint applied (runbook): the old pod is deleted and the volume detached",
+  lostNodeReleaseSeconds: 0,
+  lostNodeReleaseSource:
+    "operator action (storageRunbook.nodeLost, once the node is known to be off); without it the volume stays attached until the node returns (measured: docs/real-nodes.md)",
+} as const;
+
+const RELEASED_BY_STORAGE = "volume released from the lost node";
 
 /** Disaster-recovery modes, in the order error messages list their backends. */
 export const DISASTER_RECOVERY_MODES = ["px-dr", "longhorn-dr-volumes"] as const;
@@ -62,6 +81,7 @@ export const STORAGE_CATALOG: Record<StorageBackend, StorageBackendEntry> = {
       reattachSeconds: 15,
       // nodeDownPodDeletionPolicy: the manager force-deletes the pod and its VolumeAttachment once the
       // node is down and the pod is terminating (hadb sets it in the chart values).
+      lostNodeReleaseStep: RELEASED_BY_STORAGE,
       lostNodeReleaseSeconds: 15,
       lostNodeReleaseSource:
         "Longhorn nodeDownPodDeletionPolicy=delete-both-statefulset-and-deployment-pod (chart value)",
@@ -88,10 +108,8 @@ export const STORAGE_CATALOG: Record<StorageBackend, StorageBackendEntry> = {
     },
     failover: {
       reattachSeconds: 15,
-      // RBD volumes are released by the node.kubernetes.io/out-of-service taint (runbook step); without it
-      // only Kubernetes' force detach helps.
-      lostNodeReleaseSeconds: KUBERNETES_FORCE_DETACH_SECONDS,
-      lostNodeReleaseSource: "Kubernetes 6-minute force detach unless the out-of-service taint is applied",
+      // The same Kubernetes rule as iSCSI (measured there): RBD volumes wait for the runbook's taint.
+      ...OUT_OF_SERVICE_RELEASE,
       deletesLostNodePods: false,
     },
     volumeCopies: "restic",
@@ -107,6 +125,7 @@ export const STORAGE_CATALOG: Record<StorageBackend, StorageBackendEntry> = {
     },
     failover: {
       reattachSeconds: 10,
+      lostNodeReleaseStep: RELEASED_BY_STORAGE,
       lostNodeReleaseSeconds: 30,
       lostNodeReleaseSource: "Stork health monitor reschedules pods off offline Portworx nodes",
       deletesLostNodePods: false,
@@ -118,8 +137,7 @@ export const STORAGE_CATALOG: Record<StorageBackend, StorageBackendEntry> = {
     needs: { replicatedNodes: false, rawDisks: false, iscsiInitiator: true, rbdKernelModule: false },
     failover: {
       reattachSeconds: 10,
-      lostNodeReleaseSeconds: KUBERNETES_FORCE_DETACH_SECONDS,
-      lostNodeReleaseSource: "Kubernetes 6-minute force detach (iSCSI has no fencing)",
+      ...OUT_OF_SERVICE_RELEASE,
       deletesLostNodePods: false,
     },
     // Static LUNs have no snapshots here: validation refuses hadb:backups on iscsi.

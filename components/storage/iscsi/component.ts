@@ -10,6 +10,7 @@ import {
   chapSecret,
   iscsiNamespace,
   iscsiStorageClass,
+  ISCSI_RUNBOOK,
   ISCSI_STORAGE_CLASS,
   lunPersistentVolume,
   persistentVolumeName,
@@ -69,6 +70,7 @@ export class IscsiStorage extends pulumi.ComponentResource {
       storageClassName: ISCSI_STORAGE_CLASS,
       // Not replicated: the target's own disk is the only copy.
       replicaCount: 1,
+      runbook: { ...ISCSI_RUNBOOK },
       ready: [storageClass, ...volumes],
       volumeNameFor: (database) => persistentVolumeName({ namespace: args.databaseNamespace, database }),
     };

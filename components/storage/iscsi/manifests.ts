@@ -6,6 +6,17 @@ import type * as pulumi from "@pulumi/pulumi";
 import { recommendedLabels } from "../../shared/labels";
 
 export const ISCSI_STORAGE_CLASS = "hadb-iscsi";
+
+/**
+ * What a user runs when a node is lost for good (exported as `storageRunbook`). Kubernetes never releases
+ * the LUN of a node that vanished by itself (docs/real-nodes.md); iSCSI cannot fence, so the taint is only
+ * safe once the node is known to be off.
+ */
+export const ISCSI_RUNBOOK = {
+  nodeLost:
+    "kubectl taint nodes <node> node.kubernetes.io/out-of-service=nodeshutdown:NoExecute  # only after confirming the node is powered off",
+  nodeBack: "kubectl taint nodes <node> node.kubernetes.io/out-of-service=nodeshutdown:NoExecute-",
+} as const;
 export const ISCSI_NAMESPACE = "hadb-iscsi";
 export const CHAP_SECRET_NAME = "hadb-iscsi-chap";
 /** The Secret type the in-tree iSCSI volume plugin reads CHAP credentials from. */
