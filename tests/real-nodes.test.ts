@@ -11,10 +11,12 @@ import { cniConfig, initiatorName, kubeletConfig, nodeEnv } from "../test/nodes/
 import { parseTargets } from "../test/nodes/tgt";
 import { observe } from "../test/nodes/timeline";
 import { qemuArgs, nodeImage } from "../test/nodes/vm";
-import { REDACTED, type KubeObject } from "../tools/synth/write";
+import { REDACTED } from "../tools/synth/write";
+import { mysqlAccountsSql } from "../components/databases/mysql/accounts";
+import { generatedCredentials, labObjects } from "../test/nodes/deploy";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { synthStack } from "./helpers/synth";
+import { siteConfig, synthStack } from "./helpers/synth";
 
 const TGTADM_SHOW = `Target 1: iqn.2026-11.io.hadb.lab:databases
     System information:
@@ -157,12 +159,31 @@ describe("real-node tier: the stack under test", () => {
       (o) => o.kind === "Secret" && o.metadata.name === "mysql-credentials",
     );
     assert.ok(secret);
-    const filled = fillSecrets([secret], {
-      "hadb/mysql-credentials": { username: "app", password: "p1", "root-password": "p2" },
-    })[0] as KubeObject & { stringData: Record<string, string> };
-    assert.deepEqual(filled.stringData, { username: "app", password: "p1", "root-password": "p2" });
     assert.equal((secret as any).stringData.password, REDACTED);
     assert.throws(() => fillSecrets([secret], {}), /no value for hadb\/mysql-credentials key/);
+    const mysql = siteConfig("vagrant-iscsi-mysql").databases.find((d) => d.name === "mysql")?.mysql;
+    assert.ok(mysql);
+    const render = {
+      stackFile: "",
+      mysql,
+      manifests: synth.manifests,
+      outputs: synth.outputs,
+      budgetText: "",
+    };
+    const credentials = generatedCredentials();
+    const target = { iqn: "", lunSizes: [], portal: "", initiatorCidrs: [] };
+    const objects = labObjects({ ...render, target }, credentials, "hadb");
+    const filled = objects.find((o) => o.metadata.name === "mysql-credentials") as any;
+    // The accounts file is the program's own, from the same passwords the server gets.
+    assert.equal(
+      filled.stringData["accounts.sql"],
+      mysqlAccountsSql(mysql, { root: credentials.rootPassword, app: credentials.userPassword }),
+    );
+    assert.equal(filled.stringData.password, credentials.userPassword);
+    const chap = objects.find((o) => o.metadata.name === "hadb-iscsi-chap") as any;
+    assert.equal(chap.stringData["node.session.auth.password"], credentials.chap.password);
+    assert.ok(!JSON.stringify(objects).includes(REDACTED), "nothing redacted is applied");
+    assert.ok(!objects.some((o) => o.kind === "PostgresCluster"), "no PGO objects without PGO");
   });
 
   it("the target is set up as the program sets up the lab's target VM", () => {

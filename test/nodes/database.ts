@@ -8,6 +8,9 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
+import { configFromMap } from "../../components/config/load";
+import type { MysqlSettings } from "../../components/config/types";
+import { readStackFile } from "../../tools/synth/stackfile";
 import { REDACTED, type KubeObject } from "../../tools/synth/write";
 import { PROJECT_ROOT } from "../controlplane/cluster";
 import { runSynth } from "../../tests/helpers/synth";
@@ -21,6 +24,8 @@ export const TIER_RESOURCES = { requests: { cpu: "900m", memory: "1Gi" } };
 
 export interface StackRender {
   stackFile: string;
+  /** The MySQL entry's settings as the program reads them (application database and user). */
+  mysql: MysqlSettings;
   manifests: KubeObject[];
   outputs: Record<string, unknown>;
   /** The synth's printed failover budget of the database (seconds per failure). */
@@ -70,8 +75,13 @@ export function renderStack(imageRef: string): StackRender {
     .filter((f) => f.endsWith(".yaml"))
     .sort()
     .map((f) => parse(readFileSync(join(dir, f), "utf8")) as KubeObject);
+  const entry = configFromMap(readStackFile(PROJECT_ROOT, stackFile).config).databases.find(
+    (d) => d.name === DATABASE,
+  );
+  if (!entry?.mysql) throw new Error(`stack ${STACK} has no MySQL settings for ${DATABASE}`);
   return {
     stackFile,
+    mysql: entry.mysql,
     manifests,
     outputs: JSON.parse(readFileSync(join(out, "outputs.json"), "utf8")) as Record<string, unknown>,
     budgetText: `${result.stdout}\n${result.stderr}`,

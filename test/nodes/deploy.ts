@@ -3,6 +3,7 @@
 // then the database. Returns what the writer needs to reach the database.
 import { APPLY_ARGS, isNamespaced, toYaml } from "../controlplane/lab";
 import { waitFor } from "../controlplane/procs";
+import { mysqlAccountsSql } from "../../components/databases/mysql/accounts";
 import type { KubeObject } from "../../tools/synth/write";
 import {
   applicable,
@@ -57,6 +58,11 @@ export function labObjects(
       username: output.username,
       password: credentials.userPassword,
       "root-password": credentials.rootPassword,
+      // What the program computes from the same passwords (re-applied by the server at every start).
+      "accounts.sql": mysqlAccountsSql(render.mysql, {
+        root: credentials.rootPassword,
+        app: credentials.userPassword,
+      }),
     },
   };
   // Only the MySQL entry's objects besides the shared ones: the PostgreSQL entry needs PGO, not run here.

@@ -9,7 +9,8 @@ import { after, before, describe, it } from "node:test";
 import { SELF_MANAGED_CONTROLLER_TIMINGS } from "../../components/failover/timings";
 import { EXPERIMENTS, EXPERIMENT_TITLES, type ExperimentName } from "../../test/controlplane/experiments";
 import { repairAfter, runRealExperiment, type RealExperimentResult } from "../../test/nodes/failover";
-import { netnsProblem } from "../../test/nodes/network";
+import { netnsProblem, nodeAddress } from "../../test/nodes/network";
+import { mysqlConnect, runAppAccountChecks } from "../../tools/smoke/app-account";
 import { ZONE_LABEL } from "../../test/nodes/node-files";
 import { startDatabaseLab, type DatabaseLab } from "../../test/nodes/setup";
 
@@ -78,6 +79,23 @@ describe("real nodes: vagrant-iscsi-mysql on 3 QEMU VMs (MariaDB stand-in)", { s
       .vm(node)
       .agent?.check("grep ' /var/lib/kubelet/pods/.*/volumes/kubernetes.io~iscsi/' /proc/mounts");
     assert.match(mounts ?? "", /^\/dev\/sd[a-z]+ /m);
+  });
+
+  it("the application account passes the app-user smoke checks through the NodePort", async (t) => {
+    assert.ok(setup);
+    const { database } = setup;
+    const connect = mysqlConnect(nodeAddress(1), database.nodePort);
+    const app = { user: database.user, password: database.password, database: database.database };
+    const checks = await runAppAccountChecks("mysql", connect, app, {
+      otherDatabase: "mysql",
+      otherTable: "user",
+    });
+    for (const check of checks)
+      t.diagnostic(`${check.ok ? "ok" : "FAILED"}: ${check.check} (${check.detail})`);
+    assert.deepEqual(
+      checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.detail}`),
+      [],
+    );
   });
 
   const results = new Map<ExperimentName, RealExperimentResult>();

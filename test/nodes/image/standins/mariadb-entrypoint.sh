@@ -6,10 +6,18 @@
 #     (the Secret), applied once, when the data directory is empty;
 #   - root may log in with that password over TCP (the readiness probe) and on the socket (mysqladmin);
 #   - the server is the container's main process (exec), as the official image's is;
-#   - it runs as whatever non-root user the pod says (hadb: 999, the official image's mysql user).
+#   - it runs as whatever non-root user the pod says (hadb: 999, the official image's mysql user);
+#   - called as `docker-entrypoint.sh mysqld [options]` (hadb's start script does, adding --init-file on
+#     an initialised data directory) or with options only, it starts the server with them; any other
+#     command is run as it is.
 # Passwords never appear on a command line: the bootstrap SQL goes through stdin.
 set -euo pipefail
 
+case "${1:-}" in
+  mysqld | mariadbd) shift ;;
+  -* | "") ;;
+  *) exec "$@" ;;
+esac
 datadir=/var/lib/mysql
 : "${MYSQL_ROOT_PASSWORD:?the stand-in needs MYSQL_ROOT_PASSWORD, as the MySQL image does}"
 
