@@ -33,8 +33,16 @@ bash components/storage/iscsi/install-test-deps.sh
 
 step() { printf 'test:nodes: %s (%s s)\n' "$1" "$((SECONDS - start))"; }
 start=$SECONDS
+# The three root filesystems (cached; debootstrap, mostly downloads and unpacking) alongside the Go builds.
+rootfs_pids=()
+for tree in node slim mariadb; do
+  bash test/nodes/image/rootfs.sh "$tree" >/dev/null &
+  rootfs_pids+=("$!")
+done
 bash test/controlplane/build.sh kubernetes etcd kubernetes-node containerd
 step "binaries ready"
+for pid in "${rootfs_pids[@]}"; do wait "$pid"; done
+step "root filesystems ready"
 image="$(bash test/nodes/image/build.sh)"
 step "image ready: $image"
 

@@ -27,7 +27,8 @@ DEBIAN_SUITE="$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")"
 
 # debootstrap_into DIR "pkg1,pkg2,...": a minbase Debian of DEBIAN_SUITE with the packages, built in a temp
 # dir next to DIR and renamed into place, so a concurrent build or an interrupted one never leaves half a
-# tree under DIR. Downloaded .debs are kept in $HADB_NODES_CACHE/debs for the next build.
+# tree under DIR. Downloaded .debs are kept in $HADB_NODES_CACHE/debs/<name> for the next build (one
+# cache per tree: debootstrap runs that share one would corrupt each other's downloads).
 debootstrap_into() {
   local dir="$1" include="$2" tmp mirror
   [[ -f "$dir/.complete" ]] && return 0
@@ -36,11 +37,13 @@ debootstrap_into() {
     return 1
   }
   mirror="$(debian_mirror)"
-  mkdir -p "$HADB_NODES_CACHE/debs" "$(dirname "$dir")"
+  local debs
+  debs="$HADB_NODES_CACHE/debs/$(basename "$dir" | cut -d- -f1)"
+  mkdir -p "$debs" "$(dirname "$dir")"
   tmp="$(mktemp -d "$dir.tmp.XXXXXX")"
   # shellcheck disable=SC2064 # expand now: the trap must remove this build's own temp dir.
   trap "rm -rf '$tmp'" RETURN
-  nice -n 10 debootstrap --variant=minbase --include="$include" --cache-dir="$HADB_NODES_CACHE/debs" \
+  nice -n 10 debootstrap --variant=minbase --include="$include" --cache-dir="$debs" \
     "$DEBIAN_SUITE" "$tmp" "$mirror" >"$tmp.log" 2>&1 || {
     tail -n 30 "$tmp.log" >&2
     rm -f "$tmp.log"
