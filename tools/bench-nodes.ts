@@ -1,11 +1,14 @@
 // npm run bench:nodes [-- --experiments processDies,podDeleted,nodeDrained,nodeLost] [--settings hadb,seed]
-//                        [--out out/bench/nodes.json]
+//                        [--runbook evicted|<seconds>] [--out out/bench/nodes.json]
 // The real-node benchmark (tier 4): the seed's four failover experiments on hadb's vagrant-iscsi-mysql
 // stack on 3 QEMU (TCG) VMs, first with hadb's settings (the stack's pod settings and the lab's
 // controller timings), then with the seed's (no tolerations, liveness after 25 s every 10 s, no readiness
 // probe, Kubernetes' default node timings) in the same lab, side by side. RTO is the chaos writer's
 // longest outage on the host clock; acknowledged writes are verified afterwards. MariaDB stands in for
-// MySQL and TCG for real CPUs: absolute times are upper bounds. Run through tests/nodes/run.sh (a
+// MySQL and TCG for real CPUs: absolute times are upper bounds. Node lost: Kubernetes alone never
+// releases the LUN (docs/real-nodes.md), so the runbook's out-of-service taint is applied once the old pod
+// is evicted (`--runbook evicted`, the default: what the failover budget counts, for both settings) or
+// after a number of seconds without recovery. Run through tests/nodes/run.sh (a
 // network namespace of its own); exits non-zero when an experiment lost a write or never recovered.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -30,6 +33,13 @@ const option = (name: string, fallback: string): string => {
 const experiments = option("experiments", EXPERIMENTS.join(",")).split(",") as ExperimentName[];
 const settingsOrder = option("settings", "hadb,seed").split(",") as SettingsName[];
 const outPath = resolve(root, option("out", "out/bench/nodes.json"));
+const runbook = option("runbook", "evicted");
+if (runbook !== "evicted" && !/^\d+$/.test(runbook))
+  throw new Error(`--runbook: "evicted" or a number of seconds, not ${runbook}`);
+const runbookOptions =
+  runbook === "evicted"
+    ? { runbookAtEviction: true, unattendedSeconds: 900 }
+    : { unattendedSeconds: Number(runbook) };
 for (const e of experiments) if (!EXPERIMENTS.includes(e)) throw new Error(`unknown experiment ${e}`);
 for (const s of settingsOrder as string[])
   if (s !== "hadb" && s !== "seed") throw new Error(`unknown settings ${s}`);
@@ -90,6 +100,7 @@ async function main(): Promise<void> {
       }
       for (const experiment of experiments) {
         const result = await runRealExperiment(lab, setup.database, settings, experiment, {
+          ...runbookOptions,
           onProgress: progress,
         });
         results.push(result);
@@ -105,6 +116,7 @@ async function main(): Promise<void> {
   const report = {
     label: "QEMU TCG, 2 cores, MariaDB stand-in: absolute times are upper bounds",
     stack: "vagrant-iscsi-mysql",
+    nodeLostRunbook: runbook === "evicted" ? "out-of-service taint at eviction" : `taint after ${runbook} s`,
     finishedAt: new Date().toISOString(),
     totalSeconds: Math.round((performance.now() - started) / 1000),
     labSeconds: setup.times.lab,

@@ -8,6 +8,7 @@ import {
   drain,
   cordon,
   EXPERIMENT_TITLES,
+  KubeApiError,
   waitForReadyPod,
   type ExperimentName,
   type ExperimentTarget,
@@ -49,9 +50,10 @@ export interface RealExperimentResult {
   from: { pod: string; node: string };
   to: { pod: string; node: string } | null;
   /**
-   * Node lost: when the database was not back after `unattendedSeconds`, the runbook step was applied
-   * (the out-of-service taint on the powered-off node); seconds after the fault, and the writer's
-   * outage measured from that moment to the first acknowledged write.
+   * Node lost: the runbook step (the out-of-service taint on the powered-off node), applied when the
+   * database was not back after `unattendedSeconds` or, with `runbookAtEviction`, once the old pod was
+   * evicted; seconds after the fault, and the writer's outage from that moment to the first acknowledged
+   * write.
    */
   intervention: { atSeconds: number; what: string; rtoAfterSeconds: number | null } | null;
   timeline: TimelineEntry[];
@@ -104,10 +106,39 @@ async function setOutOfService(lab: RealLab, node: string, on: boolean): Promise
   });
 }
 
+/** Seconds until the pod had a deletionTimestamp (evicted or deleted), or null after `seconds`. */
+async function waitForDeletion(
+  lab: RealLab,
+  namespace: string,
+  pod: string,
+  seconds: number,
+): Promise<number | null> {
+  const start = performance.now();
+  while (performance.now() - start < seconds * 1000) {
+    try {
+      const current = await lab.api.get<{ metadata: { deletionTimestamp?: string } }>(
+        `/api/v1/namespaces/${namespace}/pods/${pod}`,
+      );
+      if (current.metadata.deletionTimestamp) return Math.round((performance.now() - start) / 100) / 10;
+    } catch (error) {
+      // Gone already counts as deleted; anything else (a busy API server) is retried at the next poll.
+      if (error instanceof KubeApiError && error.status === 404)
+        return Math.round((performance.now() - start) / 100) / 10;
+    }
+    await sleep(1_000);
+  }
+  return null;
+}
+
 export interface RealExperimentOptions {
   timeoutSeconds?: number;
   /** Node lost: how long Kubernetes gets on its own before the runbook step (default 600 s). */
   unattendedSeconds?: number;
+  /**
+   * Node lost: take the runbook step as soon as the old pod is evicted (what the failover budget counts:
+   * an operator or a fencing agent that knows the node is off), instead of after `unattendedSeconds`.
+   */
+  runbookAtEviction?: boolean;
   onProgress?: (message: string) => void;
 }
 
@@ -204,17 +235,24 @@ export async function runRealExperiment(
     nodeDrained: (pod) => pod.uid !== before.uid && pod.node !== before.node,
     nodeLost: (pod) => pod.uid !== before.uid && pod.node !== before.node,
   };
-  let after = await waitForReadyPod(
-    lab.api,
-    target,
-    experiment === "nodeLost" ? unattendedSeconds : timeoutSeconds,
-    recovered[experiment],
-  );
+  const atEviction = experiment === "nodeLost" && options.runbookAtEviction === true;
+  let after = atEviction
+    ? undefined
+    : await waitForReadyPod(
+        lab.api,
+        target,
+        experiment === "nodeLost" ? unattendedSeconds : timeoutSeconds,
+        recovered[experiment],
+      );
+  if (atEviction) {
+    const evicted = await waitForDeletion(lab, db.namespace, before.name, unattendedSeconds);
+    progress(`${settings}: pod ${before.name} ${evicted ? `evicted after ${evicted} s` : "not evicted"}`);
+  }
   let intervention: { atSeconds: number; what: string; at: number } | undefined;
   if (!after && experiment === "nodeLost") {
     // Kubernetes keeps the pod on the unreachable node Terminating, and its volume attached, until the
     // node says otherwise; the runbook's step says it is powered off (the VM is: it was SIGKILLed).
-    const what = `runbook: out-of-service taint on ${before.node} (powered off)`;
+    const what = `runbook: out-of-service taint on ${before.node} (powered off)${atEviction ? ", at eviction" : ""}`;
     recorder.mark(what);
     await setOutOfService(lab, before.node, true);
     const at = performance.now();
