@@ -1,5 +1,5 @@
 // npm run bench:nodes [-- --experiments processDies,podDeleted,nodeDrained,nodeLost] [--settings hadb,seed]
-//                        [--runbook evicted|<seconds>] [--out out/bench/nodes.json]
+//                        [--runbook evicted|<seconds>] [--out out/bench/nodes.json] [--record]
 // The real-node benchmark (tier 4): the seed's four failover experiments on hadb's vagrant-iscsi-mysql
 // stack on 3 QEMU (TCG) VMs, first with hadb's settings (the stack's pod settings and the lab's
 // controller timings), then with the seed's (no tolerations, liveness after 25 s every 10 s, no readiness
@@ -8,7 +8,9 @@
 // MySQL and TCG for real CPUs: absolute times are upper bounds. Node lost: Kubernetes alone never
 // releases the LUN (docs/real-nodes.md), so the runbook's out-of-service taint is applied once the old pod
 // is evicted (`--runbook evicted`, the default: what the failover budget counts, for both settings) or
-// after a number of seconds without recovery. Run through tests/nodes/run.sh (a
+// after a number of seconds without recovery. --record also writes the run to docs/real-nodes.json, which
+// README's "Measured on real nodes" table and docs/real-nodes.md are generated from (npm run docs).
+// Run through tests/nodes/run.sh (a
 // network namespace of its own); exits non-zero when an experiment lost a write or never recovered.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -22,6 +24,10 @@ import {
   type SettingsName,
 } from "../test/nodes/failover";
 import { startDatabaseLab } from "../test/nodes/setup";
+import type { BootTimes } from "../test/nodes/lab";
+import { DATABASE } from "../test/nodes/database";
+import { REAL_NODES_RESULTS } from "./docs/real-nodes";
+import { format } from "prettier";
 import type { FailureBudget } from "../components/failover/budget";
 
 const root = resolve(__dirname, "..");
@@ -91,6 +97,7 @@ async function main(): Promise<void> {
     lab.vms.flatMap((vm) => (vm.running && vm.proc?.child.pid ? [vm.proc.child.pid] : [])),
   );
   const results: RealExperimentResult[] = [];
+  const restarts: BootTimes[] = [];
   try {
     for (const settings of settingsOrder) {
       if (settings === "seed") {
@@ -104,7 +111,8 @@ async function main(): Promise<void> {
           onProgress: progress,
         });
         results.push(result);
-        await repairAfter(lab, result);
+        const restart = await repairAfter(lab, result);
+        if (restart) restarts.push(restart);
       }
     }
   } finally {
@@ -116,12 +124,15 @@ async function main(): Promise<void> {
   const report = {
     label: "QEMU TCG, 2 cores, MariaDB stand-in: absolute times are upper bounds",
     stack: "vagrant-iscsi-mysql",
+    database: DATABASE,
     nodeLostRunbook: runbook === "evicted" ? "out-of-service taint at eviction" : `taint after ${runbook} s`,
     finishedAt: new Date().toISOString(),
     totalSeconds: Math.round((performance.now() - started) / 1000),
     labSeconds: setup.times.lab,
     deploySeconds: setup.times.deploy,
     bootTimes: lab.bootTimes,
+    /** Lost nodes booted again after their experiment. */
+    restarts,
     memory: memory.peak,
     loadAtEnd: loadAverage(),
     budget: Object.fromEntries(budget.map((b) => [b.failure, b.totalSeconds])),
@@ -129,6 +140,12 @@ async function main(): Promise<void> {
   };
   mkdirSync(dirname(outPath), { recursive: true });
   writeFileSync(outPath, `${JSON.stringify(report, null, 2)}\n`);
+  if (args.includes("--record")) {
+    // Formatted as the repository's Prettier would, so the recorded file passes npm run lint as written.
+    const recorded = resolve(root, REAL_NODES_RESULTS);
+    writeFileSync(recorded, await format(JSON.stringify(report), { filepath: recorded }));
+    progress(`recorded in ${REAL_NODES_RESULTS}: run npm run docs`);
+  }
 
   const row = (settings: SettingsName, experiment: ExperimentName) =>
     results.find((r) => r.settings === settings && r.experiment === experiment);

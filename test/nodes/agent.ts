@@ -5,6 +5,7 @@
 // request can never be taken for the current one.
 import { randomInt } from "node:crypto";
 import { connect, type Socket } from "node:net";
+import { wakeableSleep } from "../../tools/chaos/writer";
 
 export interface AgentResult {
   code: number;
@@ -80,13 +81,9 @@ export class GuestAgent {
       if (this.socket?.destroyed) throw new Error(`guest agent ${this.socketPath}: connection closed`);
       const wait = deadline - Date.now();
       if (wait <= 0) throw new Error(`guest agent ${this.socketPath}: no answer in time`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      const pause = wakeableSleep(wait);
+      this.wake = pause.wake;
+      await pause.done;
       this.wake = undefined;
     }
   }

@@ -16,7 +16,7 @@ import {
 } from "../controlplane/experiments";
 import { MysqlStore } from "../../tools/chaos/mysql";
 import { WriteProbe, sleep, type WriteAttempt } from "../../tools/chaos/writer";
-import type { RealLab } from "./lab";
+import type { BootTimes, RealLab } from "./lab";
 import { nodeAddress } from "./network";
 import { initiatorName, nodeName } from "./node-files";
 import { TimelineRecorder, type TimelineEntry } from "./timeline";
@@ -330,11 +330,15 @@ export async function runRealExperiment(
  * Brings a lost node back (boots its VM again) so the next experiment has three nodes, and lifts the
  * out-of-service taint once it is back (the runbook's nodeBack).
  */
-export async function repairAfter(lab: RealLab, result: RealExperimentResult): Promise<void> {
-  if (result.experiment !== "nodeLost") return;
+export async function repairAfter(
+  lab: RealLab,
+  result: RealExperimentResult,
+): Promise<BootTimes | undefined> {
+  if (result.experiment !== "nodeLost") return undefined;
   const node = result.from.node;
-  if (!lab.vm(node).running) await lab.restartNode(node);
+  const boot = lab.vm(node).running ? undefined : await lab.restartNode(node);
   if (result.intervention) await setOutOfService(lab, node, false);
+  return boot;
 }
 
 export { nodeName };

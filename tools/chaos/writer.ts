@@ -310,13 +310,9 @@ export class WriteProbe {
       const wait = startedAt + this.intervalMs - this.now();
       // stop() may have been called during the attempt, before `wake` existed.
       if (wait > 0 && !this.stopRequested()) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+        const pause = wakeableSleep(wait);
+        this.wake = pause.wake;
+        await pause.done;
         this.wake = undefined;
       }
     }
@@ -354,6 +350,19 @@ export class WriteProbe {
 function lastErrorOf(attempts: readonly WriteAttempt[]): string | undefined {
   for (let i = attempts.length - 1; i >= 0; i--) if (!attempts[i]?.acknowledged) return attempts[i]?.error;
   return undefined;
+}
+
+/** A sleep that `wake()` ends early (a stop request, a reply that arrived). */
+export function wakeableSleep(ms: number): { done: Promise<void>; wake: () => void } {
+  let wake: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+  return { done, wake };
 }
 
 export function sleep(ms: number): Promise<void> {
