@@ -1,5 +1,6 @@
-// npm run docs [-- --check]: regenerates the generated blocks of docs/ (config keys, stack catalog and
-// placeholders, failover budgets) from the code and stacks/. --check changes nothing and exits 1 when a
+// npm run docs [-- --check]: regenerates the generated blocks of docs/ and README (config keys, stack catalog
+// and placeholders, failover budgets; the real-node measurements from docs/real-nodes.json) from the code
+// and stacks/. --check changes nothing and exits 1 when a
 // page is stale (tests/docs.test.ts checks the same).
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";

@@ -31,6 +31,8 @@ export interface FailureBudget {
 export interface DatabaseTimings {
   liveness: { periodSeconds: number; failureThreshold: number };
   readiness: { periodSeconds: number; failureThreshold: number };
+  /** Startup probe's period, when the container has one: readiness is only probed after it passes. */
+  startupPeriodSeconds?: number;
   terminationGracePeriodSeconds: number;
   /** NoExecute toleration for not-ready/unreachable nodes (300 when the pod sets none). */
   tolerationSeconds: number;
@@ -81,11 +83,20 @@ export function failoverBudget(inputs: BudgetInputs): FailureBudget[] {
     seconds: database.startSeconds,
     source: "engine estimate (engine catalog)",
   };
-  const ready: BudgetStep = {
-    step: "readiness probe passes",
-    seconds: database.readiness.periodSeconds,
-    source: "readinessProbe.periodSeconds (manifest)",
-  };
+  // With a startup probe the kubelet probes readiness only once it passed: up to one period of each
+  // (measured on real nodes: the server answered, then the pod was Ready up to 10 s later).
+  const ready: BudgetStep =
+    database.startupPeriodSeconds === undefined
+      ? {
+          step: "readiness probe passes",
+          seconds: database.readiness.periodSeconds,
+          source: "readinessProbe.periodSeconds (manifest)",
+        }
+      : {
+          step: "startup, then readiness probe passes",
+          seconds: database.startupPeriodSeconds + database.readiness.periodSeconds,
+          source: "startupProbe.periodSeconds + readinessProbe.periodSeconds (manifest)",
+        };
   const reschedule: BudgetStep[] = [
     {
       step: "old pod shuts down cleanly",
@@ -159,7 +170,12 @@ interface PlainProbe {
 
 /** The timing-relevant fields of a pod spec (unset = Kubernetes' default). */
 export interface PodTimingFields {
-  containers: { name: string; livenessProbe?: PlainProbe; readinessProbe?: PlainProbe }[];
+  containers: {
+    name: string;
+    livenessProbe?: PlainProbe;
+    readinessProbe?: PlainProbe;
+    startupProbe?: PlainProbe;
+  }[];
   tolerations?: { key?: string; tolerationSeconds?: number }[];
   terminationGracePeriodSeconds?: number;
 }
@@ -199,6 +215,7 @@ export function databaseTimingsOf(
       periodSeconds: container.readinessProbe.periodSeconds ?? 10,
       failureThreshold: container.readinessProbe.failureThreshold ?? 3,
     },
+    ...(container.startupProbe ? { startupPeriodSeconds: container.startupProbe.periodSeconds ?? 10 } : {}),
     // Kubernetes default grace period: 30 s.
     terminationGracePeriodSeconds: pod.terminationGracePeriodSeconds ?? 30,
     tolerationSeconds,

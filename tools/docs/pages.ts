@@ -2,6 +2,7 @@
 import { renderBudgetTables } from "./budgets";
 import { renderConfigKeys } from "./config-keys";
 import { renderStackOutputs } from "./outputs";
+import { renderRealNodesDetails, renderRealNodesSummary } from "./real-nodes";
 import { renderPlaceholders, renderStackCatalog } from "./stacks";
 
 export interface GeneratedBlock {
@@ -16,4 +17,6 @@ export const GENERATED_BLOCKS: GeneratedBlock[] = [
   { page: "docs/stacks.md", block: "stacks", render: renderStackCatalog },
   { page: "docs/stacks.md", block: "placeholders", render: renderPlaceholders },
   { page: "docs/failover-budgets.md", block: "failover-budget", render: renderBudgetTables },
+  { page: "README.md", block: "real-nodes", render: renderRealNodesSummary },
+  { page: "docs/real-nodes.md", block: "real-nodes", render: renderRealNodesDetails },
 ];
