@@ -98,6 +98,37 @@ describe("failover budget", () => {
     assert.equal(storageTimings("longhorn").lostNodeReleaseStep, "volume released from the lost node");
   });
 
+  it("waits a startup probe's period before the readiness probe's when the container has one", () => {
+    const withStartup = (startupProbe?: { periodSeconds?: number }) => ({
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: "db",
+                livenessProbe: {},
+                readinessProbe: { periodSeconds: 5 },
+                ...(startupProbe ? { startupProbe } : {}),
+              },
+            ],
+          },
+        },
+      },
+    });
+    const ready = (deployment: unknown) =>
+      failoverBudget({
+        database: databaseTimingsOf(deployment as typeof seedLikeDeployment, "db", 20),
+        storage: storageTimings("iscsi"),
+        controller: controllerTimingsFor("vagrant"),
+      })
+        .find((b) => b.failure === "podDeleted")
+        ?.steps.at(-1);
+    assert.equal(ready(withStartup())?.seconds, 5);
+    assert.equal(ready(withStartup({ periodSeconds: 5 }))?.seconds, 10);
+    assert.match(ready(withStartup({}))?.source ?? "", /startupProbe/);
+    assert.equal(ready(withStartup({}))?.seconds, 15, "Kubernetes' default period: 10 s");
+  });
+
   it("refuses a database without probes", () => {
     const noProbes = { spec: { template: { spec: { containers: [{ name: "iris" }] } } } };
     assert.throws(() => databaseTimingsOf(noProbes, "iris", 30), /needs liveness and readiness probes/);
