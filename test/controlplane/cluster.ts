@@ -5,7 +5,7 @@
 // Every process is started here, tracked by PID, and stopped by PID in stop() — or SIGKILLed when
 // the test process exits any other way.
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { stringify } from "yaml";
@@ -99,19 +99,31 @@ export function kubectlPath(): string {
   return existsSync(join(TOOLS_BIN, "kubectl")) ? join(TOOLS_BIN, "kubectl") : "kubectl";
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => {
-        resolvePort(port);
-      });
-    });
+/**
+ * `count` distinct free loopback ports: all held open until each is known, since a port closed before the
+ * next bind(0) can be handed out again (seen in a fresh network namespace: etcd's two ports collided).
+ */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolveServer, reject) => {
+          const server = createServer();
+          server.unref();
+          server.on("error", reject);
+          server.listen(0, "127.0.0.1", () => {
+            resolveServer(server);
+          });
+        }),
+    ),
+  );
+  const ports = servers.map((server) => {
+    const address = server.address();
+    return typeof address === "object" && address ? address.port : 0;
   });
+  await Promise.all(servers.map((server) => new Promise((done) => server.close(done))));
+  return ports;
 }
 
 // ---- control plane ---------------------------------------------------------------------------------
@@ -173,8 +185,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   };
 
   try {
-    const [etcdClient, etcdPeer] = [await freePort(), await freePort()];
-    apiPort = await freePort();
+    const [etcdClient = 0, etcdPeer = 0, api = 0] = await freePorts(3);
+    apiPort = api;
     const etcdUrl = `http://127.0.0.1:${etcdClient}`;
     const etcd = launch(
       "etcd",
@@ -279,7 +291,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     const controllerFlags = async () => [
       `--kubeconfig=${kubeconfigPath}`,
       "--bind-address=127.0.0.1",
-      `--secure-port=${await freePort()}`,
+      // Its own port per start (controller-manager and scheduler, and each restart).
+      `--secure-port=${(await freePorts(1))[0]}`,
       `--authentication-kubeconfig=${kubeconfigPath}`,
       `--authorization-kubeconfig=${kubeconfigPath}`,
       "--leader-elect=false",
