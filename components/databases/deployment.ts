@@ -16,6 +16,7 @@ export interface DatabaseContainer extends k8s.types.input.core.v1.Container {
   name: string;
   livenessProbe?: DatabaseProbe;
   readinessProbe?: DatabaseProbe;
+  startupProbe?: DatabaseProbe;
 }
 
 /**

@@ -41,7 +41,6 @@ export interface DatabaseTimings {
 }
 
 export type { StorageTimings };
-export { KUBERNETES_FORCE_DETACH_SECONDS } from "./timings";
 
 /** How fast the backend moves a volume (its storage catalog entry). */
 export function storageTimings(backend: StorageBackend): StorageTimings {

@@ -31,8 +31,5 @@ export const SELF_MANAGED_CONTROLLER_TIMINGS: ControllerTimings = {
   nodeMonitorPeriodSeconds: 1,
 };
 
-/** Kubernetes' attach-detach controller force-detaches after 6 minutes when nothing else releases the volume. */
-export const KUBERNETES_FORCE_DETACH_SECONDS = 360;
-
 /** What the DefaultTolerationSeconds admission plugin gives pods without their own tolerations. */
 export const KUBERNETES_DEFAULT_TOLERATION_SECONDS = 300;
