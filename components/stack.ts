@@ -1,4 +1,5 @@
 // The pipeline: cluster -> node prep -> storage -> databases. Each layer gets only the handles below it.
+import { registerDeploymentPolicies } from "./deployment/policies";
 import * as pulumi from "@pulumi/pulumi";
 import { createCluster } from "./cluster";
 import type { BackupStoreHandle, ClusterHandle, ClusterSummary } from "./cluster/handle";
@@ -101,6 +102,8 @@ export function buildHadb(stackConfig: HadbConfig, primary?: PrimarySite): HadbO
   const config: HadbConfig = standby
     ? { ...stackConfig, databases: standby.mode.databases(stackConfig, standby.primary) }
     : stackConfig;
+  // First, so every resource below is subject to them (chart mirror, data kept on destroy).
+  registerDeploymentPolicies(config.deployment);
   const cluster = createCluster("cluster", config);
   const nodePrep = new NodePrep("hadb-node-prep", { cluster, enabled: config.prepareNodes });
   const backupTarget = standby ? standbyBackupTarget(standby.primary) : ownBackupTarget(config, cluster);

@@ -168,6 +168,18 @@ export const CONFIG_KEYS = {
     description:
       "Metrics, alert rules and a Grafana dashboard: {mode: off | operator (your prometheus-operator) | install (a pinned kube-prometheus-stack), labels, namespace} (docs/monitoring.md). Default off.",
   },
+  chartRepository: {
+    type: "string",
+    default: "",
+    description:
+      "A Helm repository (http(s)://) holding the same chart names and versions hadb pins, used for every chart instead of their upstream repositories (air-gapped clusters, mirrors). Unset: upstream.",
+  },
+  keepDataOnDestroy: {
+    type: "boolean",
+    default: true,
+    description:
+      "pulumi destroy leaves namespaces, volumes, claims, Secrets, storage systems and database clusters in the cluster (state only). false: destroy deletes them, data included.",
+  },
   databases: {
     // Pulumi.yaml's typed config has no object type (pulumi/pulumi#11321): this key is declared
     // untyped there and validated here instead.

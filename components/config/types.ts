@@ -272,4 +272,13 @@ export interface HadbConfig {
   /** Present when this stack is one site of a DR pair. */
   disasterRecovery?: DisasterRecoverySettings;
   monitoring: MonitoringSettings;
+  /** How resources are deployed: chart source and what `pulumi destroy` keeps. */
+  deployment: DeploymentSettings;
+}
+
+export interface DeploymentSettings {
+  /** A Helm repository mirroring every pinned chart; undefined = each chart's upstream repository. */
+  chartRepository: string | undefined;
+  /** Destroy leaves data-bearing resources in the cluster (components/deployment/data-retention.ts). */
+  keepDataOnDestroy: boolean;
 }

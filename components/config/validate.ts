@@ -19,6 +19,7 @@ import { readBackups } from "./backups";
 import { readMonitoring } from "./monitoring";
 import { checkRestores } from "./restores";
 import { checkNodeImage, checkReplicaNodes, checkVagrantMemory, readBlockDevices } from "./storage-needs";
+import { readDeployment } from "./deployment";
 import {
   CLOUDS,
   MANAGED_CLOUDS,
@@ -214,6 +215,8 @@ export function validateConfig(
   if (!disasterRecovery) checkDomainWithoutPair(problems, portworx);
   const monitoring = readMonitoring(problems, key("monitoring"), withDefault(raw, "monitoring"));
 
+  const deployment = readDeployment(problems, (name) => withDefault(raw, name));
+
   if (problems.list.length > 0) throw new ConfigError(problems.list);
   return {
     cloud,
@@ -236,6 +239,7 @@ export function validateConfig(
     backups,
     ...(disasterRecovery ? { disasterRecovery } : {}),
     monitoring,
+    deployment,
   };
 }
 
