@@ -23,7 +23,7 @@ describe("hadb:chartRepository", () => {
       ["https://charts.example.internal/hadb/", "https://charts.example.internal/hadb"],
       ["http://127.0.0.1:8080", "http://127.0.0.1:8080"],
       ["oci://registry.example.internal/charts", "oci://registry.example.internal/charts"],
-    ])
+    ] as const)
       assert.equal(configFromMap({ "hadb:chartRepository": given }).deployment.chartRepository, kept);
   });
 
