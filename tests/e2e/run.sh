@@ -57,4 +57,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-node --import tsx --test --test-reporter=spec tests/e2e/*.test.ts
+# Test files: the arguments (tests/engine/run.sh passes its own), else tests/e2e's.
+if (($# > 0)); then files=("$@"); else files=(tests/e2e/*.test.ts); fi
+node --import tsx --test --test-reporter=spec "${files[@]}"

@@ -1,0 +1,74 @@
+// Reading the engine's own account of a preview (`pulumi preview --json`): which resources it would
+// create, update, replace or delete, and which of those hold data.
+import { holdsData } from "../../components/deployment/data-retention";
+
+export interface PreviewStep {
+  op: string;
+  urn: string;
+  type: string;
+  replaceReasons?: string[];
+  diffReasons?: string[];
+  inputs: Record<string, unknown>;
+}
+
+interface RawStep {
+  op: string;
+  urn: string;
+  oldState?: { type?: string; inputs?: Record<string, unknown> };
+  newState?: { type?: string; inputs?: Record<string, unknown> };
+  replaceReasons?: string[];
+  diffReasons?: string[];
+}
+
+export interface Preview {
+  steps: PreviewStep[];
+  changeSummary: Record<string, number>;
+  diagnostics: { message?: string; severity?: string }[];
+  policyViolations: { policyName?: string; message?: string; enforcementLevel?: string }[];
+}
+
+/** The resource type of a URN (urn:pulumi:stack::project::parent$type::name). */
+export function urnType(urn: string): string {
+  const typePart = urn.split("::")[2] ?? "";
+  return typePart.slice(typePart.lastIndexOf("$") + 1);
+}
+
+export function parsePreview(json: string): Preview {
+  const raw = JSON.parse(json) as {
+    steps?: RawStep[];
+    changeSummary?: Record<string, number>;
+    diagnostics?: Preview["diagnostics"];
+    policies?: Preview["policyViolations"];
+  };
+  return {
+    steps: (raw.steps ?? []).map((s) => ({
+      op: s.op,
+      urn: s.urn,
+      type: s.newState?.type ?? s.oldState?.type ?? urnType(s.urn),
+      replaceReasons: s.replaceReasons,
+      diffReasons: s.diffReasons,
+      inputs: s.newState?.inputs ?? s.oldState?.inputs ?? {},
+    })),
+    changeSummary: raw.changeSummary ?? {},
+    diagnostics: raw.diagnostics ?? [],
+    policyViolations: raw.policies ?? [],
+  };
+}
+
+/** Operations that destroy what a resource held. */
+const DESTRUCTIVE = new Set(["delete", "replace", "create-replacement", "delete-replaced", "discard"]);
+
+/** Steps that would replace or delete a claim, volume, Secret or other data-bearing resource. */
+export function dataLosses(preview: Preview): PreviewStep[] {
+  return preview.steps.filter((s) => DESTRUCTIVE.has(s.op) && holdsData(s.type, s.inputs));
+}
+
+/** Steps that change anything (everything but `same`). */
+export function changes(preview: Preview): PreviewStep[] {
+  return preview.steps.filter((s) => s.op !== "same");
+}
+
+export const describeStep = (s: PreviewStep): string =>
+  `${s.op} ${s.type} ${s.urn.slice(s.urn.lastIndexOf("::") + 2)}${
+    s.replaceReasons?.length ? ` (replace: ${s.replaceReasons.join(", ")})` : ""
+  }`;

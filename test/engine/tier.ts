@@ -1,0 +1,27 @@
+// What the real-engine tier shares: its skip rule (DEVELOPERS.md: in CI a missing tool is a failure,
+// locally a skip), the policy pack path, and timings reported per stack and phase.
+import { appendFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import type { TestContext } from "node:test";
+import { missingBinaries, PROJECT_ROOT } from "../controlplane/cluster";
+import { ENGINE_BIN, ENGINE_BINARIES } from "./workspace";
+
+export const POLICY_PACK = join(PROJECT_ROOT, "policy");
+
+export function skipEngine(): string | false {
+  const missing = [
+    ...missingBinaries(),
+    ...ENGINE_BINARIES.filter((b) => !existsSync(join(ENGINE_BIN, b))).map((b) => `pulumi/${b}`),
+  ];
+  if (missing.length === 0) return false;
+  const message = `not built: ${missing.join(", ")} (npm run test:engine builds them)`;
+  if (process.env.CI === "true") throw new Error(message);
+  return message;
+}
+
+/** Reports a phase's wall time in the test output and, with HADB_ENGINE_TIMINGS=<file>, as a JSON line. */
+export function recordTiming(t: TestContext, stack: string, phase: string, ms: number, note = ""): void {
+  t.diagnostic(`${stack} ${phase}: ${(ms / 1000).toFixed(1)} s${note ? ` (${note})` : ""}`);
+  const file = process.env.HADB_ENGINE_TIMINGS;
+  if (file) appendFileSync(file, `${JSON.stringify({ stack, phase, seconds: ms / 1000, note })}\n`);
+}

@@ -1,0 +1,133 @@
+// Tier 5 (real engine), day 2 on a deployed dev stack: the config changes users make preview with no
+// replace or delete of anything holding data, and apply; the policy pack blocks a violating stack in
+// the real preview; a program change that would replace the data claim is caught (positive control).
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { pulumiOk, stackFileConfig, startSite, type SiteUnderTest } from "../../test/engine/deploy";
+import { changes, dataLosses, describeStep, parsePreview, type Preview } from "../../test/engine/preview";
+import { POLICY_PACK, recordTiming, skipEngine } from "../../test/engine/tier";
+
+const skip = skipEngine();
+const STACK = "dev";
+const base = stackFileConfig(STACK);
+const iris = (base["hadb:databases"] as Record<string, unknown>[])[0] ?? {};
+
+/** Day-2 changes, each relative to the deployed dev stack. */
+const DAY2: { change: string; config: Record<string, unknown> }[] = [
+  { change: "database version bump", config: { "hadb:databases": [{ ...iris, version: "2026.1.1" }] } },
+  { change: "volume grown", config: { "hadb:databases": [{ ...iris, volumeSize: "20Gi" }] } },
+  {
+    change: "backup schedule",
+    config: {
+      "hadb:backups": {
+        enabled: true,
+        schedule: "0 3 * * *",
+        target: { nfs: "backup-nas.example.com:/exports/hadb" },
+      },
+    },
+  },
+  { change: "eviction toleration", config: { "hadb:evictionTolerationSeconds": 30 } },
+  {
+    change: "database added",
+    config: { "hadb:databases": [iris, { engine: "mysql", name: "orders", volumeSize: "5Gi" }] },
+  },
+];
+
+/** Every day-2 change at once. */
+const ALL_DAY2: Record<string, unknown> = {
+  ...Object.assign({}, ...DAY2.map((d) => d.config)),
+  "hadb:databases": [
+    { ...iris, version: "2026.1.1", volumeSize: "20Gi" },
+    { engine: "mysql", name: "orders", volumeSize: "5Gi" },
+  ],
+};
+
+describe(`engine day 2: ${STACK}`, { skip, concurrency: 1 }, () => {
+  let under: SiteUnderTest | undefined;
+  const given = (): SiteUnderTest => {
+    assert.ok(under, "setup failed");
+    return under;
+  };
+  const configure = (config: Record<string, unknown>): void => {
+    const { ws, site } = given();
+    ws.writeStackConfig(STACK, { ...base, ...site.config, ...config });
+  };
+  const preview = async (policy = true): Promise<Preview> => {
+    const { ws, site } = given();
+    const args = ["preview", "--json", ...(policy ? ["--policy-pack", POLICY_PACK] : [])];
+    return parsePreview((await pulumiOk(ws, site, args)).stdout);
+  };
+  const volumes = async (): Promise<string> =>
+    given().cp.kubectl([
+      "get",
+      "pvc",
+      "-A",
+      "-o",
+      "custom-columns=CLAIM:.metadata.name,VOLUME:.spec.volumeName",
+    ]);
+
+  before(async () => {
+    under = await startSite(STACK);
+    await pulumiOk(under.ws, under.site, ["up", "--yes", "--skip-preview"]);
+  });
+  after(async () => {
+    await under?.stop();
+  });
+
+  for (const { change, config } of DAY2)
+    it(`${change}: previews without replacing or deleting a claim, volume or Secret`, async (t) => {
+      configure(config);
+      const planned = await preview();
+      assert.deepEqual(dataLosses(planned).map(describeStep), []);
+      assert.ok(changes(planned).length > 0, `${change} changes nothing: the test would prove nothing`);
+      t.diagnostic(`${change}: ${changes(planned).map(describeStep).join("; ")}`);
+    });
+
+  it("all day-2 changes apply with pulumi up; the claims keep their volumes", async (t) => {
+    const { ws, site } = given();
+    const before = await volumes();
+    configure(ALL_DAY2);
+    const { ms } = await pulumiOk(ws, site, ["up", "--yes", "--skip-preview", "--policy-pack", POLICY_PACK]);
+    recordTiming(t, STACK, "day-2 up", ms);
+    for (const line of before.trim().split("\n").slice(1))
+      assert.ok((await volumes()).includes(line), `claim moved to another volume: ${line}`);
+  });
+
+  it("a stack violating a policy (node-loss failover over budget) is blocked by the real preview", async () => {
+    const { ws, site } = given();
+    configure({ "hadb:evictionTolerationSeconds": 300 });
+    const result = await ws.pulumi(["preview", "--policy-pack", POLICY_PACK, "--stack", STACK], {
+      kubeconfig: site.cp.kubeconfigPath,
+    });
+    assert.notEqual(result.code, 0, "the violating preview passed");
+    assert.match(result.stdout, /hadb-failover-tolerations/);
+    assert.match(result.stdout, /mandatory/);
+  });
+
+  it("positive control: a program change that would replace the data claim is reported", async () => {
+    const { ws } = given();
+    configure({});
+    // The claim's access mode is immutable: changing it makes the engine replace the claim.
+    const file = join(ws.projectDir, "components", "databases", "volume.ts");
+    const original = readFileSync(file, "utf8");
+    assert.ok(
+      original.includes('accessModes: ["ReadWriteOnce"]'),
+      "volume.ts no longer sets the access mode here",
+    );
+    writeFileSync(
+      file,
+      original.replace('accessModes: ["ReadWriteOnce"]', 'accessModes: ["ReadWriteOncePod"]'),
+    );
+    try {
+      const losses = dataLosses(await preview(false));
+      assert.ok(
+        losses.some((s) => s.type === "kubernetes:core/v1:PersistentVolumeClaim"),
+        `no claim replacement reported: ${losses.map(describeStep).join("; ")}`,
+      );
+    } finally {
+      writeFileSync(file, original);
+    }
+  });
+});
