@@ -5,6 +5,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
+import { PR_PREVIEW_COMMAND, PULUMI_CLI_VERSION } from "../test/engine/tier";
 import { PROJECT_ROOT } from "./helpers/synth";
 
 interface Step {
@@ -43,16 +44,21 @@ describe("GitHub workflows", () => {
     assert.ok("pull_request" in (workflows["ci.yml"]?.on ?? {}));
   });
 
-  it("preview runs pulumi preview with the policy pack on pull requests, commenting on the PR", () => {
+  it("preview runs the real-engine tier's command (pulumi preview --policy-pack policy) and comments the PR", () => {
     assert.ok("pull_request" in (workflows["preview.yml"]?.on ?? {}));
-    const pulumi = steps("preview.yml").find((step) => step.uses?.startsWith("pulumi/actions@"));
-    assert.ok(pulumi?.with);
-    assert.equal(pulumi.with.command, "preview");
-    assert.equal(pulumi.with.policyPacks, "policy");
-    assert.equal(pulumi.with["comment-on-pr"], true);
+    const setup = steps("preview.yml").find((step) => step.uses?.startsWith("pulumi/actions@"));
+    assert.ok(setup?.with, "the CLI is installed by pulumi/actions");
+    // The CLI the tier builds from Go modules: the release of the @pulumi/pulumi npm package.
+    assert.equal(setup.with["pulumi-version"], PULUMI_CLI_VERSION);
+    assert.equal(setup.with.command, undefined, "pulumi/actions only installs the CLI");
+    const check = steps("preview.yml").find((step) => step.run?.includes(PR_PREVIEW_COMMAND));
+    assert.ok(check, `no step runs ${PR_PREVIEW_COMMAND}`);
+    assert.match(check.run ?? "", /--stack "\$PULUMI_STACK"/);
+    assert.ok(steps("preview.yml").some((step) => step.run?.includes("gh pr comment")));
     // Stack and backend come from repository settings, never from the file.
-    assert.match(String(pulumi.with["stack-name"]), /^\$\{\{ (vars|secrets)\.\w+ \}\}$/);
-    for (const value of Object.values(pulumi.env ?? {})) assert.match(value, /^\$\{\{ secrets\.\w+ \}\}$/);
+    for (const value of Object.values(check.env ?? {}))
+      assert.match(value, /^\$\{\{ (vars|secrets)\.\w+ \}\}$/);
     assert.ok(readdirSync(join(PROJECT_ROOT, "policy")).includes("PulumiPolicy.yaml"));
+    assert.ok(readFileSync(join(PROJECT_ROOT, "README.md"), "utf8").includes(PR_PREVIEW_COMMAND));
   });
 });

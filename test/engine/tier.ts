@@ -8,6 +8,12 @@ import { ENGINE_BIN, ENGINE_BINARIES } from "./workspace";
 
 export const POLICY_PACK = join(PROJECT_ROOT, "policy");
 
+/** The PR check: .github/workflows/preview.yml and README run exactly this; the tier runs it too. */
+export const PR_PREVIEW_COMMAND = "pulumi preview --policy-pack policy";
+
+/** The CLI release the tier builds (test/engine/pulumi/go.mod) and the workflow installs. */
+export const PULUMI_CLI_VERSION = "3.248.0";
+
 export function skipEngine(): string | false {
   const missing = [
     ...missingBinaries(),

@@ -31,10 +31,14 @@ import (
 var version = "3.248.0"
 
 func main() {
-	flag.String("tracing", "", "ignored: tracing is not supported by this stand-in")
-	flag.Bool("logtostderr", false, "ignored")
-	flag.Int("v", 0, "ignored")
-	flag.Bool("logflow", false, "ignored")
+	// The engine may pass -tracing and the logging flags (-v, -logtostderr, -logflow: registered by
+	// the SDK's logging package); this stand-in accepts and ignores them.
+	if flag.Lookup("tracing") == nil {
+		flag.String("tracing", "", "ignored by this stand-in")
+	}
+	if flag.Lookup("logflow") == nil {
+		flag.Bool("logflow", false, "ignored by this stand-in")
+	}
 	flag.Parse()
 	node, err := exec.LookPath("node")
 	if err != nil {
