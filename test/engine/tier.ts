@@ -3,13 +3,15 @@
 import { appendFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
-import { missingBinaries, PROJECT_ROOT } from "../controlplane/cluster";
+import { missingBinaries } from "../controlplane/cluster";
+import { missingCrdSets } from "../crds/catalog";
 import { ENGINE_BIN, ENGINE_BINARIES } from "./workspace";
 
-export const POLICY_PACK = join(PROJECT_ROOT, "policy");
+/** The policy pack, relative to the project (the workspace copies it, as a checkout has it). */
+export const POLICY_PACK = "policy";
 
 /** The PR check: .github/workflows/preview.yml and README run exactly this; the tier runs it too. */
-export const PR_PREVIEW_COMMAND = "pulumi preview --policy-pack policy";
+export const PR_PREVIEW_COMMAND = `pulumi preview --policy-pack ${POLICY_PACK}`;
 
 /** The CLI release the tier builds (test/engine/pulumi/go.mod) and the workflow installs. */
 export const PULUMI_CLI_VERSION = "3.248.0";
@@ -18,6 +20,7 @@ export function skipEngine(): string | false {
   const missing = [
     ...missingBinaries(),
     ...ENGINE_BINARIES.filter((b) => !existsSync(join(ENGINE_BIN, b))).map((b) => `pulumi/${b}`),
+    ...missingCrdSets().map((set) => `CRDs ${set}`),
   ];
   if (missing.length === 0) return false;
   const message = `not built: ${missing.join(", ")} (npm run test:engine builds them)`;

@@ -21,7 +21,7 @@ export const ENGINE_BINARIES = [
 ];
 
 /** The project files a deployment needs (the rest of the repository is tooling and tests). */
-const PROJECT_FILES = ["Pulumi.yaml", "index.ts", "components", "tsconfig.json", "package.json"];
+const PROJECT_FILES = ["Pulumi.yaml", "index.ts", "components", "tsconfig.json", "package.json", "policy"];
 
 /** A per-run passphrase: the state's secrets are encrypted with it (never a literal in the repo). */
 const passphrase = (): string =>
