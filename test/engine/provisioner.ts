@@ -4,6 +4,7 @@
 // and class, with the class's reclaim policy, pre-bound to the claim. The volume is a hostPath no
 // container ever uses (kwok plays the kubelets). Claims that name a volume (static PVs) are left alone.
 import type { ControlPlane } from "../controlplane/cluster";
+import { assignLoadBalancers } from "./load-balancers";
 
 interface Claim {
   metadata: { name: string; namespace: string; uid: string };
@@ -67,7 +68,7 @@ async function provisionPending(cp: ControlPlane, created: string[]): Promise<vo
   }
 }
 
-/** Starts the loop (every 2 s until stop()). */
+/** Starts the loop (every 2 s until stop()): volumes, and load-balancer addresses (load-balancers.ts). */
 export function startProvisioner(cp: ControlPlane): Provisioner {
   const created: string[] = [];
   const state = { stopped: false };
@@ -75,6 +76,7 @@ export function startProvisioner(cp: ControlPlane): Provisioner {
     while (!state.stopped) {
       try {
         await provisionPending(cp, created);
+        await assignLoadBalancers(cp);
       } catch {
         // the API server is starting or stopping: try again next round
       }

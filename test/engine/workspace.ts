@@ -70,6 +70,10 @@ export function createWorkspace(name: string): Workspace {
         PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
         PULUMI_SKIP_CONFIRMATIONS: "true",
         NO_COLOR: "1",
+        // The provider's Helm client keeps its repository cache and config in the workspace.
+        HELM_CACHE_HOME: join(dir, "helm", "cache"),
+        HELM_CONFIG_HOME: join(dir, "helm", "config"),
+        HELM_DATA_HOME: join(dir, "helm", "data"),
         ...(opts.kubeconfig !== undefined ? { KUBECONFIG: opts.kubeconfig } : {}),
       };
       const child = spawn(join(ENGINE_BIN, "pulumi"), [...args, "--non-interactive", "--color", "never"], {
