@@ -130,4 +130,16 @@ describe(`engine day 2: ${STACK}`, { skip, concurrency: 1 }, () => {
       writeFileSync(file, original);
     }
   });
+
+  it("destroy keeps the data, and a later up takes the same claims and volumes over again", async (t) => {
+    const { ws, site } = given();
+    configure(ALL_DAY2);
+    const before = await volumes();
+    const destroyed = await pulumiOk(ws, site, ["destroy", "--yes"]);
+    recordTiming(t, STACK, "destroy", destroyed.ms);
+    assert.equal(await volumes(), before, "destroy deleted or rebound a claim");
+    const again = await pulumiOk(ws, site, ["up", "--yes", "--skip-preview"]);
+    recordTiming(t, STACK, "up after destroy", again.ms);
+    assert.equal(await volumes(), before, "the redeployed databases did not get their old volumes");
+  });
 });
