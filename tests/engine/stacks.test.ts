@@ -21,6 +21,16 @@ import { POLICY_PACK, recordTiming, skipEngine } from "../../test/engine/tier";
 
 const skip = skipEngine();
 
+/** The string values (8+ characters) inside an output value. */
+const leaves = (value: unknown): string[] =>
+  typeof value === "string"
+    ? value.length >= 8
+      ? [value]
+      : []
+    : typeof value === "object" && value !== null
+      ? Object.values(value).flatMap(leaves)
+      : [];
+
 /** Existing-cluster stacks deployed alone (the PX-DR pair has its own suite). */
 const SINGLE_STACKS = (
   process.env.HADB_ENGINE_STACKS ?? "dev,existing-iris-clone,existing-rook-ceph-mysql,existing-zonal"
@@ -104,15 +114,22 @@ for (const stack of SINGLE_STACKS) {
         ) as Record<string, unknown>;
       const shown = await output(true);
       const documented = readmeOutputs();
-      for (const [name, value] of Object.entries(await output(false))) {
+      const plain = await output(false);
+      for (const [name, value] of Object.entries(plain)) {
         assert.ok(documented.has(name), `output ${name} is not in README's Outputs table`);
         assert.equal(value === "[secret]", documented.get(name), `output ${name}: secret as README says`);
       }
-      const passwords = Object.values(shown.databasePasswords as Record<string, string>);
-      assert.ok(passwords.length > 0, "no database password output");
+      // Every secret output's values (passwords, keys, kubeconfigs) must be ciphertext in the state files.
+      const secrets = Object.entries(plain)
+        .filter(([, value]) => value === "[secret]")
+        .flatMap(([name]) => leaves(shown[name]));
+      assert.ok(
+        Object.values(shown.databasePasswords as Record<string, string>).length > 0,
+        "no database password output",
+      );
       for (const file of backendFiles(ws.backendDir))
-        for (const password of passwords)
-          assert.ok(!file.text.includes(password), `${file.path} holds a database password in plaintext`);
+        for (const secret of secrets)
+          assert.ok(!file.text.includes(secret), `${file.path} holds a secret output value in plaintext`);
     });
 
     it("pulumi destroy completes and leaves the data claims and volumes", async (t) => {
