@@ -1,5 +1,6 @@
-// Reading the engine's own account of a preview (`pulumi preview --json`): which resources it would
-// create, update, replace or delete, and which of those hold data.
+// Reading the engine's own account of a preview: `pulumi preview --json` (which resources it would
+// create, update, replace or delete, and which of those hold data) and the human output of the PR
+// check (policy pack results and the change summary; --json leaves policy results out).
 import { holdsData } from "../../components/deployment/data-retention";
 
 export interface PreviewStep {
@@ -24,7 +25,6 @@ export interface Preview {
   steps: PreviewStep[];
   changeSummary: Record<string, number>;
   diagnostics: { message?: string; severity?: string }[];
-  policyViolations: { policyName?: string; message?: string; enforcementLevel?: string }[];
 }
 
 /** The resource type of a URN (urn:pulumi:stack::project::parent$type::name). */
@@ -38,7 +38,6 @@ export function parsePreview(json: string): Preview {
     steps?: RawStep[];
     changeSummary?: Record<string, number>;
     diagnostics?: Preview["diagnostics"];
-    policies?: Preview["policyViolations"];
   };
   return {
     steps: (raw.steps ?? []).map((s) => ({
@@ -51,7 +50,6 @@ export function parsePreview(json: string): Preview {
     })),
     changeSummary: raw.changeSummary ?? {},
     diagnostics: raw.diagnostics ?? [],
-    policyViolations: raw.policies ?? [],
   };
 }
 
@@ -72,3 +70,12 @@ export const describeStep = (s: PreviewStep): string =>
   `${s.op} ${s.type} ${s.urn.slice(s.urn.lastIndexOf("::") + 2)}${
     s.replaceReasons?.length ? ` (replace: ${s.replaceReasons.join(", ")})` : ""
   }`;
+
+/** The PR check's human output: did the local policy pack pass, and the "Resources:" summary. */
+export function previewSummary(text: string): { policyPassed: boolean; counts: Record<string, number> } {
+  const counts: Record<string, number> = {};
+  const section = text.slice(text.lastIndexOf("\nResources:"));
+  for (const m of section.matchAll(/^\s+[+~\-±]*\s*(\d+) to (\w+)/gm)) counts[m[2] ?? ""] = Number(m[1]);
+  for (const m of section.matchAll(/^\s+(\d+) unchanged/gm)) counts.unchanged = Number(m[1]);
+  return { policyPassed: /Policies:\s*\n\s*✅ hadb@/.test(text), counts };
+}
