@@ -49,10 +49,15 @@ export async function pulumiOk(
     kubeconfig: site.cp.kubeconfigPath,
     input,
   });
-  if (result.code !== 0)
+  if (result.code !== 0) {
+    // The engine's Diagnostics section says why; the outputs after it would hide it.
+    const diagnostics = result.stdout.indexOf("Diagnostics:");
+    const shown =
+      diagnostics >= 0 ? result.stdout.slice(diagnostics, diagnostics + 8000) : result.stdout.slice(-8000);
     throw new Error(
-      `pulumi ${args.join(" ")} (${site.stack}) exited ${result.code}\n${result.stdout.slice(-6000)}\n${result.stderr.slice(-3000)}`,
+      `pulumi ${args.join(" ")} (${site.stack}) exited ${result.code}\n${shown}\n${result.stderr.slice(-3000)}`,
     );
+  }
   return { stdout: result.stdout, ms: result.ms };
 }
 
