@@ -71,11 +71,23 @@ export const describeStep = (s: PreviewStep): string =>
     s.replaceReasons?.length ? ` (replace: ${s.replaceReasons.join(", ")})` : ""
   }`;
 
-/** The PR check's human output: did the local policy pack pass, and the "Resources:" summary. */
-export function previewSummary(text: string): { policyPassed: boolean; counts: Record<string, number> } {
+/**
+ * The PR check's human output: did hadb's policy pack run with no mandatory violation (passed, or
+ * only advisory notes such as a policy that cannot see a value until deploy), its advisory notes,
+ * and the "Resources:" summary.
+ */
+export function previewSummary(text: string): {
+  policyPassed: boolean;
+  advisories: string[];
+  counts: Record<string, number>;
+} {
   const counts: Record<string, number> = {};
   const section = text.slice(text.lastIndexOf("\nResources:"));
   for (const m of section.matchAll(/^\s+[+~\-±]*\s*(\d+) to (\w+)/gm)) counts[m[2] ?? ""] = Number(m[1]);
   for (const m of section.matchAll(/^\s+(\d+) unchanged/gm)) counts.unchanged = Number(m[1]);
-  return { policyPassed: /Policies:\s*\n\s*✅ hadb@/.test(text), counts };
+  const ran = /Policies:\s*\n\s*(✅|⚠️) hadb@/.test(text);
+  const advisories = [...text.matchAll(/- \[advisory\]\s+(\S+)\s+\(([^)]*)\)/g)].map(
+    (m) => `${m[1]} (${m[2]})`,
+  );
+  return { policyPassed: ran && !text.includes("[mandatory]"), advisories, counts };
 }

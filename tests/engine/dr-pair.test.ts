@@ -50,13 +50,14 @@ describe("engine: PX-DR pair through a real StackReference", { skip, concurrency
     for (const stack of [PRIMARY, STANDBY]) {
       const { ws: workspace, site: s } = site(stack);
       const preview = await pulumiOk(workspace, s, PR_PREVIEW_COMMAND.split(" ").slice(1));
-      const { policyPassed, counts } = previewSummary(preview.stdout);
+      const { policyPassed, advisories, counts } = previewSummary(preview.stdout);
       const policies = preview.stdout.slice(
         preview.stdout.indexOf("Policies:"),
         preview.stdout.indexOf("Policies:") + 600,
       );
       assert.ok(policyPassed, `${stack}: the policy pack did not pass:\n${policies}`);
       recordTiming(t, stack, "preview", preview.ms, `${counts.create ?? 0} resources to create`);
+      if (advisories.length > 0) t.diagnostic(`${stack} advisory policy notes: ${advisories.join("; ")}`);
       const up = await pulumiOk(workspace, s, [
         "up",
         "--yes",

@@ -57,7 +57,7 @@ for (const stack of SINGLE_STACKS) {
     it(`the PR check (${PR_PREVIEW_COMMAND}) passes the policy pack and plans only creates`, async (t) => {
       const { ws, site } = given();
       const { stdout, ms } = await pulumiOk(ws, site, PR_PREVIEW_COMMAND.split(" ").slice(1));
-      const { policyPassed, counts } = previewSummary(stdout);
+      const { policyPassed, advisories, counts } = previewSummary(stdout);
       assert.ok(policyPassed, "the policy pack did not run or did not pass");
       assert.deepEqual(
         Object.keys(counts),
@@ -65,6 +65,7 @@ for (const stack of SINGLE_STACKS) {
         `a first preview only creates: ${JSON.stringify(counts)}`,
       );
       recordTiming(t, stack, "preview", ms, `${counts.create ?? 0} resources to create`);
+      if (advisories.length > 0) t.diagnostic(`${stack} advisory policy notes: ${advisories.join("; ")}`);
     });
 
     it("pulumi up converges: every database Deployment Available on the kwok nodes", async (t) => {
