@@ -85,9 +85,17 @@ export function standInDefinition(k: StandInKind): string {
   });
 }
 
+/**
+ * Generated CRDs a stand-in chart also carries because what it stands for installs them at run time:
+ * the Portworx operator installs the CSI snapshot CRDs itself (its CSI snapshot controller).
+ */
+const INSTALLED_AT_RUN_TIME: Record<string, string[]> = { portworx: ["snapshot-controller"] };
+
 export function standInCrds(chart: StandInChart): string[] {
   return [
-    ...crdFilesForChart(chart.name).map((file) => readFileSync(file, "utf8")),
+    ...[chart.name, ...(INSTALLED_AT_RUN_TIME[chart.name] ?? [])]
+      .flatMap((name) => crdFilesForChart(name))
+      .map((file) => readFileSync(file, "utf8")),
     ...(STAND_IN_KINDS[chart.name] ?? []).map(standInDefinition),
   ];
 }
