@@ -6,6 +6,8 @@ import { configFromMap } from "../components/config/load";
 import { chartName, mirroredChart } from "../components/deployment/chart-source";
 import { DATA_CHARTS, holdsData } from "../components/deployment/data-retention";
 import { deploymentTransformation } from "../components/deployment/policies";
+import { PGO_CHART } from "../components/databases/postgres/manifests";
+import { LONGHORN_CHART } from "../components/storage/longhorn/chart";
 import { evaluateProgram } from "../tools/synth/evaluate";
 import { PROJECT_ROOT, stackConfigValues } from "./helpers/synth";
 
@@ -134,8 +136,8 @@ describe("the program applies the mirror to every release", () => {
         .map((r) => [r.inputs.chart, r.inputs.version, (r.inputs.repositoryOpts as { repo?: string }).repo])
         .sort(),
       [
-        ["longhorn", "1.12.1", "http://127.0.0.1:9/charts"],
-        ["pgo", "5.8.6", "http://127.0.0.1:9/charts"],
+        ["longhorn", LONGHORN_CHART.version, "http://127.0.0.1:9/charts"],
+        ["pgo", PGO_CHART.version, "http://127.0.0.1:9/charts"],
       ],
     );
   });

@@ -59,6 +59,6 @@ describe("GitHub workflows", () => {
     for (const value of Object.values(check.env ?? {}))
       assert.match(value, /^\$\{\{ (vars|secrets)\.\w+ \}\}$/);
     assert.ok(readdirSync(join(PROJECT_ROOT, "policy")).includes("PulumiPolicy.yaml"));
-    assert.ok(readFileSync(join(PROJECT_ROOT, "README.md"), "utf8").includes(PR_PREVIEW_COMMAND));
+    assert.ok(readFileSync(join(PROJECT_ROOT, "docs", "policy.md"), "utf8").includes(PR_PREVIEW_COMMAND));
   });
 });

@@ -111,14 +111,10 @@ export function backendFiles(dir: string): { path: string; text: string }[] {
   return out;
 }
 
-/** README's Outputs table: output name -> whether it is secret. */
+/** The outputs table (docs/outputs.md): output name -> whether it is secret. */
 export function readmeOutputs(): Map<string, boolean> {
-  const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
-  const section = readme.slice(
-    readme.indexOf("\n## Outputs"),
-    readme.indexOf("\n## ", readme.indexOf("\n## Outputs") + 1),
-  );
-  const rows = [...section.matchAll(/^\| `([A-Za-z]+)` +\| (yes|no) +\|/gm)];
+  const page = readFileSync(join(PROJECT_ROOT, "docs", "outputs.md"), "utf8");
+  const rows = [...page.matchAll(/^\| `([A-Za-z]+)` +\| (yes|no) +\|/gm)];
   return new Map(rows.map((m) => [m[1] ?? "", m[2] === "yes"]));
 }
 
