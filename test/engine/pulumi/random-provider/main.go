@@ -1,11 +1,12 @@
 // pulumi-resource-random STAND-IN, built only for hadb's real-engine test tier (npm run test:engine).
 //
 // The real provider (pulumi/pulumi-random, a bridge of the Terraform random provider) is not served
-// by the Go module registry, so it cannot be built here. This plugin implements the one resource hadb
-// creates, random:index/randomPassword:RandomPassword, under the same type token and with the same
-// inputs, defaults, replace-on-any-change behaviour and secret outputs (`result`, `bcryptHash`), so
-// @pulumi/random's SDK (package.json pins it) drives it unchanged. Any other random resource is
-// rejected by name. Passwords come from crypto/rand.
+// by the Go module registry, so it cannot be built here. This plugin implements the two resources hadb
+// creates, random:index/randomPassword:RandomPassword (database passwords, the restic key) and
+// random:index/randomBytes:RandomBytes (PostgreSQL SCRAM salts), under the same type tokens and with
+// the same inputs, defaults, replace-on-any-change behaviour and secret outputs (`result` and
+// `bcryptHash`; `base64` and `hex`), so @pulumi/random's SDK (package.json pins it) drives them
+// unchanged. Any other random resource is rejected by name. Values come from crypto/rand.
 package main
 
 import (
@@ -16,12 +17,32 @@ import (
 	"github.com/pulumi/pulumi/pkg/v3/resource/provider"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
-	"golang.org/x/crypto/bcrypt"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
-const passwordType = "random:index/randomPassword:RandomPassword"
+// resourceKind is one random resource the stand-in implements.
+type resourceKind struct {
+	// inputKeys: every input; each forces a replacement when it changes (upstream: RequiresReplace).
+	inputKeys []resource.PropertyKey
+	// check applies upstream's defaults and reports invalid inputs by property.
+	check func(resource.PropertyMap) (resource.PropertyMap, []failure)
+	// outputKeys: the generated outputs, every one of them secret.
+	outputKeys []resource.PropertyKey
+	generate   func(resource.PropertyMap) (map[resource.PropertyKey]string, error)
+}
+
+var kinds = map[tokens.Type]resourceKind{
+	"random:index/randomPassword:RandomPassword": {
+		inputKeys: passwordInputKeys, check: checkPassword,
+		outputKeys: []resource.PropertyKey{"result", "bcryptHash"}, generate: generatePasswordOutputs,
+	},
+	"random:index/randomBytes:RandomBytes": {
+		inputKeys: bytesInputKeys, check: checkBytes,
+		outputKeys: []resource.PropertyKey{"base64", "hex"}, generate: generateBytesOutputs,
+	},
+}
 
 // version: the @pulumi/random release whose resource this mirrors, labelled as hadb's stand-in.
 var version = "4.21.2+hadb.standin"
@@ -67,22 +88,25 @@ func (p *randomProvider) Configure(_ context.Context, req *pulumirpc.ConfigureRe
 	return &pulumirpc.ConfigureResponse{AcceptSecrets: true, SupportsPreview: true}, nil
 }
 
-func requirePassword(urn string) error {
-	if t := resource.URN(urn).Type(); t != passwordType {
-		return fmt.Errorf("%s: hadb's stand-in random provider implements only %s", t, passwordType)
+func kindOf(urn string) (resourceKind, error) {
+	t := resource.URN(urn).Type()
+	kind, ok := kinds[t]
+	if !ok {
+		return kind, fmt.Errorf("%s: hadb's stand-in random provider implements only RandomPassword and RandomBytes", t)
 	}
-	return nil
+	return kind, nil
 }
 
 func (p *randomProvider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
-	if err := requirePassword(req.GetUrn()); err != nil {
+	kind, err := kindOf(req.GetUrn())
+	if err != nil {
 		return nil, err
 	}
 	news, err := plugin.UnmarshalProperties(req.GetNews(), keep)
 	if err != nil {
 		return nil, err
 	}
-	checked, failures := checkPassword(news)
+	checked, failures := kind.check(news)
 	inputs, err := plugin.MarshalProperties(checked, keep)
 	if err != nil {
 		return nil, err
@@ -94,8 +118,12 @@ func (p *randomProvider) Check(_ context.Context, req *pulumirpc.CheckRequest) (
 	return resp, nil
 }
 
-// Diff: any changed input replaces the password (a new one is generated), as upstream.
+// Diff: any changed input replaces the value (a new one is generated), as upstream.
 func (p *randomProvider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	kind, err := kindOf(req.GetUrn())
+	if err != nil {
+		return nil, err
+	}
 	olds, err := plugin.UnmarshalProperties(req.GetOldInputs(), keep)
 	if err != nil {
 		return nil, err
@@ -105,7 +133,7 @@ func (p *randomProvider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*p
 		return nil, err
 	}
 	var changed []string
-	for _, key := range inputKeys {
+	for _, key := range kind.inputKeys {
 		o, n := olds[key], news[key]
 		if !o.DeepEquals(n) || n.ContainsUnknowns() {
 			changed = append(changed, string(key))
@@ -118,7 +146,8 @@ func (p *randomProvider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*p
 }
 
 func (p *randomProvider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
-	if err := requirePassword(req.GetUrn()); err != nil {
+	kind, err := kindOf(req.GetUrn())
+	if err != nil {
 		return nil, err
 	}
 	inputs, err := plugin.UnmarshalProperties(req.GetProperties(), keep)
@@ -127,33 +156,31 @@ func (p *randomProvider) Create(_ context.Context, req *pulumirpc.CreateRequest)
 	}
 	outputs := inputs.Copy()
 	if req.GetPreview() {
-		outputs["result"] = resource.MakeComputed(resource.NewProperty(""))
-		outputs["bcryptHash"] = resource.MakeComputed(resource.NewProperty(""))
+		for _, key := range kind.outputKeys {
+			outputs[key] = resource.MakeComputed(resource.NewProperty(""))
+		}
 	} else {
 		if inputs.ContainsUnknowns() {
-			return nil, fmt.Errorf("RandomPassword inputs are not known at create time")
+			return nil, fmt.Errorf("%s inputs are not known at create time", resource.URN(req.GetUrn()).Type().Name())
 		}
-		password, err := generate(specOf(inputs))
+		generated, err := kind.generate(inputs)
 		if err != nil {
 			return nil, err
 		}
-		hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
-		if err != nil {
-			return nil, err
+		for key, value := range generated {
+			outputs[key] = p.sensitive(value)
 		}
-		outputs["result"] = p.sensitive(password)
-		outputs["bcryptHash"] = p.sensitive(string(hash))
 	}
 	props, err := plugin.MarshalProperties(outputs, secret)
 	if err != nil {
 		return nil, err
 	}
-	// Upstream's id for a password is the constant "none" (the value itself is never an id).
+	// Upstream's id for these resources is the constant "none" (the value itself is never an id).
 	return &pulumirpc.CreateResponse{Id: "none", Properties: props}, nil
 }
 
 // sensitive marks a generated value secret when the engine accepts secrets (it always does since
-// Pulumi 2); the SDK also lists result and bcryptHash as additional secret outputs.
+// Pulumi 2); the SDKs also list them as additional secret outputs.
 func (p *randomProvider) sensitive(v string) resource.PropertyValue {
 	if p.acceptSecrets {
 		return resource.MakeSecret(resource.NewProperty(v))
@@ -161,21 +188,22 @@ func (p *randomProvider) sensitive(v string) resource.PropertyValue {
 	return resource.NewProperty(v)
 }
 
-// Read: a password lives only in state, so refresh returns it unchanged (no drift possible).
+// Read: a generated value lives only in state, so refresh returns it unchanged (no drift possible).
 func (p *randomProvider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
-	if err := requirePassword(req.GetUrn()); err != nil {
+	if _, err := kindOf(req.GetUrn()); err != nil {
 		return nil, err
 	}
 	if len(req.GetProperties().GetFields()) == 0 {
-		return nil, fmt.Errorf("importing a RandomPassword is not supported by hadb's stand-in random provider")
+		return nil, fmt.Errorf("importing a random resource is not supported by hadb's stand-in random provider")
 	}
 	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
 }
 
 func (p *randomProvider) Update(context.Context, *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
-	return nil, fmt.Errorf("RandomPassword is never updated in place: every input change replaces it")
+	return nil, fmt.Errorf("random resources are never updated in place: every input change replaces them")
 }
 
 func (p *randomProvider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
-	return &emptypb.Empty{}, requirePassword(req.GetUrn())
+	_, err := kindOf(req.GetUrn())
+	return &emptypb.Empty{}, err
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // The character classes of the Terraform random provider (behind @pulumi/random): its default
@@ -26,9 +27,9 @@ type passwordSpec struct {
 	MinLower, MinUpper, MinNumeric, MinSpecial int
 }
 
-// inputKeys are every input of random:index/randomPassword:RandomPassword; all of them force a
-// replacement when they change (the upstream provider marks each RequiresReplace).
-var inputKeys = []resource.PropertyKey{
+// passwordInputKeys are every input of random:index/randomPassword:RandomPassword; all of them force
+// a replacement when they change (the upstream provider marks each RequiresReplace).
+var passwordInputKeys = []resource.PropertyKey{
 	"keepers", "length", "lower", "upper", "numeric", "number", "special", "overrideSpecial",
 	"minLower", "minUpper", "minNumeric", "minSpecial",
 }
@@ -38,7 +39,7 @@ func checkPassword(news resource.PropertyMap) (resource.PropertyMap, []failure) 
 	out := news.Copy()
 	var failures []failure
 	for key := range news {
-		if !containsKey(inputKeys, key) {
+		if !containsKey(passwordInputKeys, key) {
 			failures = append(failures, failure{string(key), fmt.Sprintf("unknown property %q of RandomPassword", key)})
 		}
 	}
@@ -101,6 +102,19 @@ func containsKey(keys []resource.PropertyKey, key resource.PropertyKey) bool {
 		}
 	}
 	return false
+}
+
+// generatePasswordOutputs: `result` and its `bcryptHash`, as upstream.
+func generatePasswordOutputs(inputs resource.PropertyMap) (map[resource.PropertyKey]string, error) {
+	password, err := generate(specOf(inputs))
+	if err != nil {
+		return nil, err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return nil, err
+	}
+	return map[resource.PropertyKey]string{"result": password, "bcryptHash": string(hash)}, nil
 }
 
 func specOf(inputs resource.PropertyMap) passwordSpec {
