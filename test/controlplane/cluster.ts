@@ -12,6 +12,7 @@ import { stringify } from "yaml";
 import type { ControllerTimings } from "../../components/failover/timings";
 import { TOOLS_BIN } from "../tools-bin";
 import { kwokStagesYaml } from "./kwok-stages";
+import { createSiteNetwork, type SiteNetwork } from "./netns";
 import { generatePki, type Pki } from "./pki";
 import { FatalError, launch, run, stopProc, tail, waitFor, type Proc, type RunResult } from "./procs";
 
@@ -50,13 +51,22 @@ export interface ControlPlaneOptions {
    * inside a namespace the test made: the host's own network never carries this traffic.
    */
   nodeNetwork?: { apiServerAddress: string };
+  /**
+   * Run every process in a network namespace of its own (netns.ts, needs root) with the API server on
+   * the namespace's routable address, reached from the host through a veth pair, as one site of a
+   * multi-cluster setup is. Default: everything on the host's loopback.
+   */
+  ownNetworkNamespace?: boolean;
 }
 
 export interface ControlPlane {
   kubeconfigPath: string;
   dir: string;
   pki: Pki;
-  /** https://<address>:<port> of the API server: loopback, or the node network's address when given. */
+  /**
+   * https://<address>:<port> of the API server: loopback, the own network namespace's address, or the
+   * node network's address when given.
+   */
   serverUrl: string;
   nodes: SimulatedNode[];
   kubectlPath: string;
@@ -140,7 +150,16 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   // etcd on tmpfs when there is one: thrown away after the run.
   const etcdData = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : dir, "hadb-etcd-"));
   const nodeNetwork = options.nodeNetwork;
-  const pki = generatePki(dir, nodeNetwork ? [nodeNetwork.apiServerAddress] : []);
+  let network: SiteNetwork | undefined;
+  try {
+    network = options.ownNetworkNamespace ? createSiteNetwork() : undefined;
+  } catch (error) {
+    rmSync(etcdData, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const apiAddress = network?.siteAddress ?? "127.0.0.1";
+  const pki = generatePki(dir, nodeNetwork ? [nodeNetwork.apiServerAddress] : network ? [apiAddress] : []);
   const procs: Proc[] = [];
   const nodeProcs = new Map<string, Proc>();
   const kubectlBin = kubectlPath();
@@ -148,6 +167,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   let stopped = false;
   let apiPort: number;
   let controllerManager: Proc | undefined;
+  // Every process of the control plane starts inside the site's namespace when it has one (ip netns
+  // exec keeps the PID).
+  const start = (name: string, bin: string, args: string[]): Proc =>
+    network
+      ? launch(name, "ip", ["netns", "exec", network.netns, bin, ...args], logDir)
+      : launch(name, bin, args, logDir);
 
   const removeDirs = (): void => {
     rmSync(etcdData, { recursive: true, force: true });
@@ -160,6 +185,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     // Simulated kubelets first, then the controllers, the API server and etcd last.
     await Promise.all([...nodeProcs.values()].map((p) => stopProc(p)));
     for (const proc of [...procs].reverse()) await stopProc(proc);
+    network?.remove();
     removeDirs();
   };
 
@@ -188,23 +214,18 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     const [etcdClient = 0, etcdPeer = 0, api = 0] = await freePorts(3);
     apiPort = api;
     const etcdUrl = `http://127.0.0.1:${etcdClient}`;
-    const etcd = launch(
-      "etcd",
-      join(TOOLS_BIN, "etcd"),
-      [
-        "--name=hadb-e2e",
-        `--data-dir=${etcdData}`,
-        `--listen-client-urls=${etcdUrl}`,
-        `--advertise-client-urls=${etcdUrl}`,
-        `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
-        `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
-        `--initial-cluster=hadb-e2e=http://127.0.0.1:${etcdPeer}`,
-        "--log-level=warn",
-        // Thrown away after the run: durability only costs time here.
-        "--unsafe-no-fsync",
-      ],
-      logDir,
-    );
+    const etcd = start("etcd", join(TOOLS_BIN, "etcd"), [
+      "--name=hadb-e2e",
+      `--data-dir=${etcdData}`,
+      `--listen-client-urls=${etcdUrl}`,
+      `--advertise-client-urls=${etcdUrl}`,
+      `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+      `--initial-cluster=hadb-e2e=http://127.0.0.1:${etcdPeer}`,
+      "--log-level=warn",
+      // Thrown away after the run: durability only costs time here.
+      "--unsafe-no-fsync",
+    ]);
     procs.push(etcd);
     // After the processes' own exit hook (registered by the first launch) has killed them; and for
     // tests/e2e/run.sh in case this process is killed outright.
@@ -220,7 +241,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         clusters: [
           {
             name: "hadb-e2e",
-            cluster: { server: `https://127.0.0.1:${apiPort}`, "certificate-authority": pki.caCert },
+            cluster: { server: `https://${apiAddress}:${apiPort}`, "certificate-authority": pki.caCert },
           },
         ],
         users: [
@@ -234,47 +255,42 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       }),
     );
 
-    const apiserver = launch(
-      "kube-apiserver",
-      join(TOOLS_BIN, "kube-apiserver"),
-      [
-        `--etcd-servers=${etcdUrl}`,
-        ...(nodeNetwork
-          ? [
-              // Inside the test's own network namespace: loopback for the test, the bridge for kubelets.
-              "--bind-address=0.0.0.0",
-              `--advertise-address=${nodeNetwork.apiServerAddress}`,
-              // Node names do not resolve here; logs, exec and port-forward dial the node's address.
-              "--kubelet-preferred-address-types=InternalIP",
-              `--kubelet-client-certificate=${pki.adminCert}`,
-              `--kubelet-client-key=${pki.adminKey}`,
-              "--enable-admission-plugins=NodeRestriction",
-            ]
-          : [
-              "--bind-address=127.0.0.1",
-              "--advertise-address=127.0.0.1",
-              // The `kubernetes` Service endpoint would have to be a non-loopback address; nothing here needs it.
-              "--endpoint-reconciler-type=none",
-            ]),
-        `--secure-port=${apiPort}`,
-        `--cert-dir=${dir}`,
-        `--tls-cert-file=${pki.serverCert}`,
-        `--tls-private-key-file=${pki.serverKey}`,
-        `--client-ca-file=${pki.caCert}`,
-        "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-        `--service-account-key-file=${pki.serviceAccountPub}`,
-        `--service-account-signing-key-file=${pki.serviceAccountKey}`,
-        "--service-cluster-ip-range=10.96.0.0/16",
-        "--authorization-mode=Node,RBAC",
-        // Real clusters allow privileged pods (node prep needs host-level capabilities).
-        "--allow-privileged=true",
-        // Saves CPU on a 2-core machine; nothing here depends on request fairness.
-        "--enable-priority-and-fairness=false",
-        "--profiling=false",
-        "--v=1",
-      ],
-      logDir,
-    );
+    const apiserver = start("kube-apiserver", join(TOOLS_BIN, "kube-apiserver"), [
+      `--etcd-servers=${etcdUrl}`,
+      ...(nodeNetwork
+        ? [
+            // Inside the test's own network namespace: loopback for the test, the bridge for kubelets.
+            "--bind-address=0.0.0.0",
+            `--advertise-address=${nodeNetwork.apiServerAddress}`,
+            // Node names do not resolve here; logs, exec and port-forward dial the node's address.
+            "--kubelet-preferred-address-types=InternalIP",
+            `--kubelet-client-certificate=${pki.adminCert}`,
+            `--kubelet-client-key=${pki.adminKey}`,
+            "--enable-admission-plugins=NodeRestriction",
+          ]
+        : [
+            `--bind-address=${apiAddress}`,
+            `--advertise-address=${apiAddress}`,
+            // The `kubernetes` Service endpoint would have to be a non-loopback address; nothing here needs it.
+            "--endpoint-reconciler-type=none",
+          ]),
+      `--secure-port=${apiPort}`,
+      `--cert-dir=${dir}`,
+      `--tls-cert-file=${pki.serverCert}`,
+      `--tls-private-key-file=${pki.serverKey}`,
+      `--client-ca-file=${pki.caCert}`,
+      "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+      `--service-account-key-file=${pki.serviceAccountPub}`,
+      `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+      "--service-cluster-ip-range=10.96.0.0/16",
+      "--authorization-mode=Node,RBAC",
+      // Real clusters allow privileged pods (node prep needs host-level capabilities).
+      "--allow-privileged=true",
+      // Saves CPU on a 2-core machine; nothing here depends on request fairness.
+      "--enable-priority-and-fairness=false",
+      "--profiling=false",
+      "--v=1",
+    ]);
     procs.push(apiserver);
     await waitFor(
       "kube-apiserver /readyz",
@@ -301,25 +317,18 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     ];
     startControllerManager = async (timings: ControllerTimings, monitorPeriodSeconds?: number) => {
       const monitorPeriod = monitorPeriodSeconds ?? timings.nodeMonitorPeriodSeconds;
-      controllerManager = launch(
-        "kube-controller-manager",
-        join(TOOLS_BIN, "kube-controller-manager"),
-        [
-          ...(await controllerFlags()),
-          `--service-account-private-key-file=${pki.serviceAccountKey}`,
-          `--root-ca-file=${pki.caCert}`,
-          "--use-service-account-credentials=false",
-          `--node-monitor-grace-period=${timings.nodeMonitorGracePeriodSeconds}s`,
-          `--node-monitor-period=${monitorPeriod}s`,
-        ],
-        logDir,
-      );
+      controllerManager = start("kube-controller-manager", join(TOOLS_BIN, "kube-controller-manager"), [
+        ...(await controllerFlags()),
+        `--service-account-private-key-file=${pki.serviceAccountKey}`,
+        `--root-ca-file=${pki.caCert}`,
+        "--use-service-account-credentials=false",
+        `--node-monitor-grace-period=${timings.nodeMonitorGracePeriodSeconds}s`,
+        `--node-monitor-period=${monitorPeriod}s`,
+      ]);
       procs.push(controllerManager);
     };
     await startControllerManager(options.timings, options.nodeMonitorPeriodSeconds);
-    procs.push(
-      launch("kube-scheduler", join(TOOLS_BIN, "kube-scheduler"), [...(await controllerFlags())], logDir),
-    );
+    procs.push(start("kube-scheduler", join(TOOLS_BIN, "kube-scheduler"), [...(await controllerFlags())]));
 
     // Each simulated kubelet renews its Lease every leaseDuration/4 (as the kubelet does), so a lease
     // of 4 × the heartbeat interval gives the configured heartbeat.
@@ -329,19 +338,14 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     nodes.forEach((node, i) => {
       nodeProcs.set(
         node.name,
-        launch(
-          `kwok-${node.name}`,
-          join(TOOLS_BIN, "kwok"),
-          [
-            `--kubeconfig=${kubeconfigPath}`,
-            `--config=${stagesPath}`,
-            `--manage-nodes-with-label-selector=${KWOK_NODE_LABEL}=${node.name}`,
-            `--node-lease-duration-seconds=${leaseSeconds}`,
-            `--node-ip=10.250.${Math.floor(i / 250)}.${(i % 250) + 1}`,
-            `--cidr=10.${200 + Math.floor(i / 250)}.${i % 250}.0/24`,
-          ],
-          logDir,
-        ),
+        start(`kwok-${node.name}`, join(TOOLS_BIN, "kwok"), [
+          `--kubeconfig=${kubeconfigPath}`,
+          `--config=${stagesPath}`,
+          `--manage-nodes-with-label-selector=${KWOK_NODE_LABEL}=${node.name}`,
+          `--node-lease-duration-seconds=${leaseSeconds}`,
+          `--node-ip=10.250.${Math.floor(i / 250)}.${(i % 250) + 1}`,
+          `--cidr=10.${200 + Math.floor(i / 250)}.${i % 250}.0/24`,
+        ]),
       );
     });
 
@@ -398,7 +402,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     kubeconfigPath,
     dir,
     pki,
-    serverUrl: `https://${nodeNetwork?.apiServerAddress ?? "127.0.0.1"}:${apiPort}`,
+    serverUrl: `https://${nodeNetwork?.apiServerAddress ?? apiAddress}:${apiPort}`,
     nodes,
     kubectlPath: kubectlBin,
     kubectl,

@@ -72,7 +72,8 @@ function issue(
   );
 }
 
-/** `serverAddresses`: extra IP addresses the API server is reached at (a test network's gateway). */
+/** `serverAddresses`: extra IP addresses the API server is reached at (a test network's gateway, or
+ * the address of the network namespace it runs in). */
 export function generatePki(dir: string, serverAddresses: string[] = []): Pki {
   openssl(
     [

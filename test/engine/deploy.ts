@@ -136,9 +136,19 @@ export interface SiteUnderTest {
 
 export async function startSite(
   stack: string,
-  options: { ws?: Workspace; config?: Record<string, unknown>; kubeconfigAsConfig?: boolean } = {},
+  options: {
+    ws?: Workspace;
+    config?: Record<string, unknown>;
+    kubeconfigAsConfig?: boolean;
+    /** The control plane in a network namespace of its own, on a routable address (a DR site). */
+    ownNetworkNamespace?: boolean;
+  } = {},
 ): Promise<SiteUnderTest> {
-  const cp = await startControlPlane({ timings: MANAGED_CONTROLLER_TIMINGS, name: `engine-${stack}` });
+  const cp = await startControlPlane({
+    timings: MANAGED_CONTROLLER_TIMINGS,
+    name: `engine-${stack}`,
+    ownNetworkNamespace: options.ownNetworkNamespace ?? false,
+  });
   const provisioner = startProvisioner(cp);
   const ownWorkspace = options.ws === undefined;
   const ws = options.ws ?? createWorkspace(stack);

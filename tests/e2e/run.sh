@@ -4,7 +4,7 @@
 # (test/controlplane/build.sh: Go build cache + hash stamps, so a warm run costs nothing) and the
 # upstream-generated CRDs (test/crds/build.sh), then runs the
 # node:test suites in tests/e2e/. Every process the suites start is stopped by its PID; if the test
-# process itself dies, the PIDs (and temp dirs) it recorded are killed (removed) here on exit.
+# process itself dies, the PIDs (temp dirs, network namespaces) it recorded are killed (removed) here on exit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -53,6 +53,14 @@ cleanup() {
   done <"$pidfile"
   # Then the temp dirs of control planes that were not stopped.
   remove_listed_dirs "$pidfile"
+  # Then the network namespaces and host links of control planes run in their own namespace
+  # (test/controlplane/netns.ts), by the names recorded (only names of that shape).
+  while read -r line; do
+    case "$line" in
+      netns:hadb-site-*) ip netns del "${line#netns:}" 2>/dev/null || true ;;
+      link:hadbs*h) ip link del "${line#link:}" 2>/dev/null || true ;;
+    esac
+  done <"$pidfile"
   rm -f "$pidfile"
 }
 trap cleanup EXIT
