@@ -222,6 +222,8 @@ describe("IRIS", () => {
       "admin-username": "_SYSTEM",
       "admin-password": "s",
     });
+    // A redeploy over data kept by destroy writes the new state's passwords over the kept Secret.
+    assert.equal(secret.metadata.annotations["pulumi.com/patchForce"], "true");
   });
 });
 
@@ -360,6 +362,7 @@ describe("MySQL", () => {
       "root-password": "r",
       "accounts.sql": "SQL",
     });
+    assert.equal(secret.metadata.annotations["pulumi.com/patchForce"], "true");
   });
 });
 

@@ -84,3 +84,14 @@ export function credentialsDigest(values: readonly string[]): string {
 
 /** The pod-template annotation carrying `credentialsRevision`. */
 export const CREDENTIALS_REVISION_ANNOTATION = "hadb.io/credentials-revision";
+
+/**
+ * Annotations of every Secret holding a database's passwords. `pulumi.com/patchForce` makes the
+ * Kubernetes provider force its server-side apply, so the state's passwords win over another field
+ * manager's: PGO co-owns its user Secret (it copies the keys back), and a redeploy the user consented
+ * to (docs/teardown.md) meets the earlier deployment's manager. What keeps a redeploy from writing new
+ * passwords over kept data is the credentials guard each Secret waits for (credentials-guard.ts).
+ */
+export const CREDENTIALS_SECRET_ANNOTATIONS: Readonly<Record<string, string>> = {
+  "pulumi.com/patchForce": "true",
+};

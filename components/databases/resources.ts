@@ -1,6 +1,6 @@
 // Creates one database's Kubernetes objects from its engine's manifests, in the order failover relies
-// on: credentials and configuration, then the claim (only once storage is ready), then the single
-// writer, then its Service.
+// on: credentials (after their guard, credentials-guard.ts) and configuration, then the claim (only once
+// storage is ready), then the single writer, then its Service.
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle } from "../cluster/handle";
@@ -8,6 +8,8 @@ import type { StorageHandle } from "../storage/handle";
 import { onNodes, type SingleWriterDeployment } from "./deployment";
 
 export interface DatabaseManifests {
+  /** The credentials guard (credentials-guard.ts): applied before the credentials Secret. */
+  credentialsGuard: k8s.types.input.core.v1.ConfigMap;
   credentials: k8s.types.input.core.v1.Secret;
   config: k8s.types.input.core.v1.ConfigMap;
   claim: k8s.types.input.core.v1.PersistentVolumeClaim;
@@ -34,7 +36,11 @@ export function createDatabaseResources(
     provider: context.cluster.provider,
     dependsOn: [context.namespace],
   };
-  const credentials = new k8s.core.v1.Secret(`${name}-credentials`, manifests.credentials, childOpts);
+  const guard = new k8s.core.v1.ConfigMap(`${name}-credentials-guard`, manifests.credentialsGuard, childOpts);
+  const credentials = new k8s.core.v1.Secret(`${name}-credentials`, manifests.credentials, {
+    ...childOpts,
+    dependsOn: [context.namespace, guard],
+  });
   const config = new k8s.core.v1.ConfigMap(`${name}-config`, manifests.config, childOpts);
   const claim = new k8s.core.v1.PersistentVolumeClaim(`${name}-data`, manifests.claim, {
     ...childOpts,

@@ -1,11 +1,20 @@
 // Tier 5 (real engine), day 2 on a deployed dev stack: the config changes users make preview with no
 // replace or delete of anything holding data, and apply; the policy pack blocks a violating stack in
-// the real preview; a program change that would replace the data claim is caught (positive control).
+// the real preview; a program change that would replace the data claim is caught (positive control);
+// destroy keeps the data; deploying again refuses new passwords over it and takes it over from the
+// state exported before destroy.
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { pulumiOk, stackFileConfig, startSite, type SiteUnderTest } from "../../test/engine/deploy";
+import {
+  deployments,
+  pulumiOk,
+  stackFileConfig,
+  stackNamespace,
+  startSite,
+  type SiteUnderTest,
+} from "../../test/engine/deploy";
 import { changes, dataLosses, describeStep, parsePreview, type Preview } from "../../test/engine/preview";
 import { POLICY_PACK, recordTiming, skipEngine } from "../../test/engine/tier";
 
@@ -128,27 +137,66 @@ describe(`engine day 2: ${STACK}`, { skip, concurrency: 1 }, () => {
     }
   });
 
-  it("destroy keeps the data; a later up never overwrites the kept credentials (field conflict)", async (t) => {
+  it("destroy keeps the data; a new up stops at the credentials guard; the exported state takes the data over with its passwords", async (t) => {
     const { ws, site, cp } = given();
     configure(ALL_DAY2);
-    const secret = async () =>
-      (
-        await cp.kubectl(["get", "secret", "iris-credentials", "-n", "hadb", "-o", "jsonpath={.data}"])
-      ).trim();
-    const [claimsBefore, credentialsBefore] = [await volumes(), await secret()];
+    const namespace = stackNamespace(STACK);
+    /** database -> its credentials Secret's decoded data. */
+    const credentials = async (): Promise<Record<string, Record<string, string>>> => {
+      const out: Record<string, Record<string, string>> = {};
+      for (const database of ["iris", "orders"]) {
+        const secret = JSON.parse(
+          await cp.kubectl(["get", "secret", `${database}-credentials`, "-n", namespace, "-o", "json"]),
+        ) as { data: Record<string, string> };
+        out[database] = Object.fromEntries(
+          Object.entries(secret.data).map(([key, value]) => [key, Buffer.from(value, "base64").toString()]),
+        );
+      }
+      return out;
+    };
+    const passwordsOutput = async (): Promise<unknown> =>
+      JSON.parse(
+        (await pulumiOk(ws, site, ["stack", "output", "databasePasswords", "--show-secrets", "--json"]))
+          .stdout,
+      );
+    const exported = join(ws.dir, "dev-before-destroy.json");
+    await pulumiOk(ws, site, ["stack", "export", "--file", exported]);
+    const [claimsBefore, kept, keptOutput] = [await volumes(), await credentials(), await passwordsOutput()];
+    assert.equal((await deployments(cp, namespace)).length, 2, "both databases run before destroy");
+
     const destroyed = await pulumiOk(ws, site, ["destroy", "--yes"]);
     recordTiming(t, STACK, "destroy", destroyed.ms);
     assert.deepEqual(await volumes(), claimsBefore, "destroy deleted or rebound a claim");
-    assert.equal(await secret(), credentialsBefore, "destroy changed the kept credentials");
-    // The state, and the generated passwords in it, are gone: a new up generates new ones. Server-side
-    // apply refuses to write them over the kept Secret (another field manager owns .data.password), so
-    // the retained data keeps the password it was written with (docs/engine.md: taking data over).
-    const again = await ws.pulumi(["up", "--yes", "--skip-preview", "--stack", STACK], {
+    assert.deepEqual(await credentials(), kept, "destroy changed the kept credentials");
+    assert.deepEqual(await deployments(cp, namespace), [], "destroy leaves no database workload");
+
+    // The state and its generated passwords are gone: this up generates new ones, and the kept guards
+    // (earlier field manager, other digest) stop it before any credentials Secret is written.
+    const refused = await ws.pulumi(["up", "--yes", "--skip-preview", "--stack", STACK], {
       kubeconfig: site.cp.kubeconfigPath,
     });
-    assert.notEqual(again.code, 0, "a redeploy wrote new credentials over the kept ones");
-    assert.match(again.stdout, /conflict[^\n]*\.data\.password/);
-    assert.equal(await secret(), credentialsBefore, "the kept credentials changed");
-    assert.deepEqual(await volumes(), claimsBefore, "the kept claims changed");
+    assert.notEqual(refused.code, 0, "a redeploy over kept data was not refused");
+    assert.match(refused.stdout, /-credentials-guard[\s\S]*conflict|conflict[\s\S]*-credentials-guard/);
+    assert.match(refused.stdout, /\.data\.credentials-revision/);
+    assert.deepEqual(await credentials(), kept, "the refused up changed the kept credentials");
+    assert.deepEqual(await volumes(), claimsBefore, "the refused up changed the kept claims");
+    assert.deepEqual(await deployments(cp, namespace), [], "a database started with unapplied passwords");
+
+    // Taking the data over with its own passwords: the state exported before destroy, refreshed
+    // (what destroy deleted leaves it), then up (docs/teardown.md: deploying again over kept data).
+    await pulumiOk(ws, site, ["stack", "import", "--file", exported]);
+    await pulumiOk(ws, site, ["refresh", "--yes"]);
+    const again = await pulumiOk(ws, site, ["up", "--yes", "--skip-preview", "--policy-pack", POLICY_PACK]);
+    recordTiming(t, STACK, "up over kept data (restored state)", again.ms);
+    assert.deepEqual(await volumes(), claimsBefore, "the kept claims are not bound to the kept volumes");
+    assert.deepEqual(await credentials(), kept, "the kept credentials changed");
+    assert.deepEqual(await passwordsOutput(), keptOutput, "the stack's passwords are not the kept ones");
+    const deployed = await deployments(cp, namespace);
+    assert.deepEqual(
+      deployed.filter((d) => !d.available).map((d) => d.name),
+      [],
+    );
+    assert.equal(deployed.length, 2, "both databases run again");
+    await pulumiOk(ws, site, ["up", "--yes", "--expect-no-changes"]);
   });
 });

@@ -7,6 +7,7 @@ import { irisLicenceWarning } from "./accounts";
 import { loadBalancerAddress } from "../service";
 import { dataVolumeOf } from "../volume";
 import { createDatabaseResources } from "../resources";
+import { credentialsGuard } from "../credentials-guard";
 import {
   IRIS_PORTS,
   irisCpfConfigMap,
@@ -38,15 +39,17 @@ export class IrisDatabase extends pulumi.ComponentResource {
       admin: databaseCredential("admin-password", name, this, args.inheritedCredentials, revision),
     };
 
+    const digest = credentialsRevision([passwords.app, passwords.admin]);
     const { deployment, service } = createDatabaseResources(
       name,
       {
+        credentialsGuard: credentialsGuard(database, names.namespace, digest),
         credentials: irisCredentialsSecret(database, names, passwords),
         config: irisCpfConfigMap(database, names),
         claim: irisDataClaim(database, names, dataVolumeOf(args.storage, database, args.claimLabels)),
         deployment: irisDeployment(database, names, {
           evictionTolerationSeconds: args.evictionTolerationSeconds,
-          credentialsRevision: credentialsRevision([passwords.app, passwords.admin]),
+          credentialsRevision: digest,
         }),
         service: irisService(database, names),
       },

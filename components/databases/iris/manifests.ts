@@ -13,7 +13,7 @@ import { databaseService } from "../service";
 import { dataClaim, type DataVolume } from "../volume";
 import { dataClaimName } from "../../shared/naming";
 import { irisCpfMerge } from "./cpf";
-import { CREDENTIALS_REVISION_ANNOTATION } from "../password";
+import { CREDENTIALS_REVISION_ANNOTATION, CREDENTIALS_SECRET_ANNOTATIONS } from "../password";
 import { IRIS_ADMIN_USERNAME, IRIS_APPLY_ACCOUNTS_SCRIPT, irisAccountsScript } from "./accounts";
 
 export { IRIS_PORTS };
@@ -92,6 +92,7 @@ export function irisCredentialsSecret(
       name: names.credentialsSecret,
       namespace: names.namespace,
       labels: labelsOf(database, "credentials"),
+      annotations: { ...CREDENTIALS_SECRET_ANNOTATIONS },
     },
     type: "Opaque",
     stringData: {

@@ -7,6 +7,7 @@ import { mysqlAccountsSql } from "./accounts";
 import { loadBalancerAddress } from "../service";
 import { dataVolumeOf } from "../volume";
 import { createDatabaseResources } from "../resources";
+import { credentialsGuard } from "../credentials-guard";
 import {
   mysqlConfigMap,
   mysqlCredentialsSecret,
@@ -37,15 +38,17 @@ export class MysqlDatabase extends pulumi.ComponentResource {
         .apply(([root, app]) => mysqlAccountsSql(settings, { root, app })),
     );
 
+    const digest = credentialsRevision([passwords.root, passwords.app]);
     const { deployment, service } = createDatabaseResources(
       name,
       {
+        credentialsGuard: credentialsGuard(database, names.namespace, digest),
         credentials: mysqlCredentialsSecret(database, names, { ...passwords, accountsSql }),
         config: mysqlConfigMap(database, names),
         claim: mysqlDataClaim(database, names, dataVolumeOf(args.storage, database, args.claimLabels)),
         deployment: mysqlDeployment(database, names, {
           evictionTolerationSeconds: args.evictionTolerationSeconds,
-          credentialsRevision: credentialsRevision([passwords.root, passwords.app]),
+          credentialsRevision: digest,
         }),
         service: mysqlService(database, names),
       },

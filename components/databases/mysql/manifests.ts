@@ -10,7 +10,7 @@ import { MYSQL_PORTS, MYSQL_UID } from "../catalog";
 import { singleWriterDeployment, type SingleWriterDeployment } from "../deployment";
 import { databaseService } from "../service";
 import { dataClaim, type DataVolume } from "../volume";
-import { CREDENTIALS_REVISION_ANNOTATION } from "../password";
+import { CREDENTIALS_REVISION_ANNOTATION, CREDENTIALS_SECRET_ANNOTATIONS } from "../password";
 import { MYSQL_START_SCRIPT } from "./accounts";
 
 const DATA_MOUNT = "/var/lib/mysql";
@@ -93,6 +93,7 @@ export function mysqlCredentialsSecret(
       name: names.credentialsSecret,
       namespace: names.namespace,
       labels: labelsOf(database, "credentials"),
+      annotations: { ...CREDENTIALS_SECRET_ANNOTATIONS },
     },
     type: "Opaque",
     stringData: {

@@ -4,7 +4,8 @@ import type { ClusterHandle } from "../../cluster/handle";
 import { POSTGRES_PORTS } from "../catalog";
 import type { DatabaseArgs } from "../args";
 import { serviceHost, type DatabaseEndpoint } from "../endpoint";
-import { databaseCredential, generatedSalt } from "../password";
+import { credentialsRevision, databaseCredential, generatedSalt } from "../password";
+import { credentialsGuard } from "../credentials-guard";
 import { scramSha256Verifier } from "./scram";
 import type { BackupSettings } from "../../config/types";
 import { pinnedRelease } from "../../shared/helm";
@@ -67,10 +68,17 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     const verifier = pulumi.secret(
       pulumi.all([password, salt]).apply(([plain, saltBase64]) => scramSha256Verifier(plain, saltBase64)),
     );
+    // The user Secret is force-applied (PGO co-owns it), so only the guard stops a redeploy from
+    // writing new passwords over kept data (credentials-guard.ts).
+    const guard = new k8s.core.v1.ConfigMap(
+      `${name}-credentials-guard`,
+      credentialsGuard(database, names.namespace, credentialsRevision([password])),
+      { ...childOpts, dependsOn: [args.namespace] },
+    );
     const userSecret = new k8s.core.v1.Secret(
       `${name}-credentials`,
       postgresUserSecret(database, names, { password, verifier }),
-      { ...childOpts, dependsOn: [args.namespace] },
+      { ...childOpts, dependsOn: [args.namespace, guard] },
     );
     const staticVolume = args.storage.volumeNameFor?.(database.name);
     const store = args.backups.enabled ? args.cluster.backupStore : undefined;

@@ -7,6 +7,7 @@ import type { DatabaseSpec } from "../../config/types";
 import { recommendedLabels } from "../../shared/labels";
 import { failoverTolerations } from "../failover";
 import type { CustomObject } from "../../shared/custom-object";
+import { CREDENTIALS_SECRET_ANNOTATIONS } from "../password";
 
 export const PGO_NAMESPACE = "postgres-operator";
 
@@ -74,8 +75,9 @@ export function postgresUserSecret(
       name: names.userSecret,
       namespace: names.namespace,
       // PGO server-side-applies the same keys back (it copies them), so it co-owns them; without force
-      // a changed password would fail with an apply conflict instead of rotating.
-      annotations: { "pulumi.com/patchForce": "true" },
+      // a changed password would fail with an apply conflict instead of rotating (and a redeploy over
+      // kept data would stop at the earlier deployment's keys).
+      annotations: { ...CREDENTIALS_SECRET_ANNOTATIONS },
       labels: {
         ...labelsOf(database),
         "postgres-operator.crunchydata.com/cluster": names.cluster,
