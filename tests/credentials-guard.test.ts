@@ -78,6 +78,11 @@ describe("credentials guard", () => {
         if (annotations?.[CREDENTIALS_REVISION_ANNOTATION] !== undefined)
           assert.equal(digest, annotations[CREDENTIALS_REVISION_ANNOTATION], `${database}: digests differ`);
       }
+      // The MySQL exporter's password is re-applied at each exporter start: forced, never a refusal.
+      for (const exporter of result.manifests.filter(
+        (m) => m.kind === "Secret" && /-exporter$/.test(m.metadata.name),
+      ))
+        assert.equal(exporter.metadata.annotations?.[PATCH_FORCE], "true", exporter.metadata.name);
     });
 
   it("covers every engine: some stack has an IRIS, a MySQL and a PostgreSQL guard", () => {
@@ -89,5 +94,11 @@ describe("credentials guard", () => {
       ),
     );
     assert.deepEqual([...engines].sort(), ["iris", "mysql", "postgres"]);
+    assert.ok(
+      STACKS.some((stack) =>
+        synthStack(stack).manifests.some((m) => m.kind === "Secret" && /-exporter$/.test(m.metadata.name)),
+      ),
+      "no stack has a MySQL exporter Secret: its check would prove nothing",
+    );
   });
 });

@@ -184,7 +184,13 @@ export class Monitoring extends pulumi.ComponentResource {
     const secret = new k8s.core.v1.Secret(
       `${name}-${database}-exporter`,
       {
-        metadata: { name: exporterSecretName(database), namespace: endpoint.namespace },
+        metadata: {
+          name: exporterSecretName(database),
+          namespace: endpoint.namespace,
+          // Forced: the exporter's account gets this password at every start of its pod, so a
+          // redeploy over kept data may always write a new one (docs/teardown.md).
+          annotations: { "pulumi.com/patchForce": "true" },
+        },
         stringData: { [EXPORTER_PASSWORD_KEY]: pulumi.secret(password.result) },
       },
       { ...childOpts, dependsOn: args.after },

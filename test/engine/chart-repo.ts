@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { PGO_CHART } from "../../components/databases/postgres/manifests";
+import { KUBE_PROMETHEUS_STACK_CHART } from "../../components/monitoring/versions";
 import { chartName } from "../../components/deployment/chart-source";
 import { SNAPSHOT_CONTROLLER_CHART } from "../../components/shared/snapshot-controller";
 import { LONGHORN_CHART } from "../../components/storage/longhorn/chart";
@@ -30,6 +31,7 @@ export const PINNED_CHARTS: StandInChart[] = [
   ROOK_CHARTS.csiDrivers,
   PORTWORX_CHART,
   PGO_CHART,
+  KUBE_PROMETHEUS_STACK_CHART,
 ].map((c) => ({ name: chartName(c.chart), version: c.version }));
 
 export interface ChartRepository {

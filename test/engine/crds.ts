@@ -5,6 +5,7 @@
 // create, diff and delete those resources; it proves nothing about their fields.
 import { readFileSync } from "node:fs";
 import { stringify } from "yaml";
+import { KUBE_PROMETHEUS_STACK_CHART } from "../../components/monitoring/versions";
 import { crdFilesForChart, UNCOVERED_GROUPS } from "../crds/catalog";
 import type { StandInChart } from "./chart-repo";
 
@@ -98,4 +99,14 @@ export function standInCrds(chart: StandInChart): string[] {
       .map((file) => readFileSync(file, "utf8")),
     ...(STAND_IN_KINDS[chart.name] ?? []).map(standInDefinition),
   ];
+}
+
+/**
+ * hadb:monitoring mode `operator` uses the cluster's own prometheus-operator: the site gets its CRDs
+ * (generated from upstream's API module, the version kube-prometheus-stack pins) before `up`, as a
+ * cluster running that operator has them. No operator runs; the monitors and rules stay inert.
+ */
+export function clusterMonitoringCrdFiles(config: Record<string, unknown>): string[] {
+  const monitoring = config["hadb:monitoring"] as { mode?: unknown } | undefined;
+  return monitoring?.mode === "operator" ? crdFilesForChart(KUBE_PROMETHEUS_STACK_CHART.chart) : [];
 }

@@ -7,7 +7,7 @@ import { configFromMap } from "../../components/config/load";
 import { MANAGED_CONTROLLER_TIMINGS } from "../../components/failover/timings";
 import { PROJECT_ROOT, startControlPlane, type ControlPlane } from "../controlplane/cluster";
 import { serveChartRepository, type ChartRepository } from "./chart-repo";
-import { standInCrds } from "./crds";
+import { clusterMonitoringCrdFiles, standInCrds } from "./crds";
 import { startProvisioner } from "./provisioner";
 import { createWorkspace, type Workspace } from "./workspace";
 
@@ -155,6 +155,8 @@ export async function startSite(
   let charts: ChartRepository | undefined;
   try {
     charts = await serveChartRepository(join(ws.dir, `charts-${stack}`), standInCrds);
+    for (const file of clusterMonitoringCrdFiles({ ...stackFileConfig(stack), ...options.config }))
+      await cp.kubectl(["apply", "--server-side", "-f", file]);
     const site: StackSite = {
       stack,
       cp,
