@@ -15,20 +15,7 @@ var bytesInputKeys = []resource.PropertyKey{"keepers", "length"}
 
 // checkBytes: `length` is required and at least 1 (upstream's validator); nothing else but keepers.
 func checkBytes(news resource.PropertyMap) (resource.PropertyMap, []failure) {
-	var failures []failure
-	for key := range news {
-		if !containsKey(bytesInputKeys, key) {
-			failures = append(failures, failure{string(key), fmt.Sprintf("unknown property %q of RandomBytes", key)})
-		}
-	}
-	length, ok := news["length"]
-	switch {
-	case !ok:
-		failures = append(failures, failure{"length", "length is required"})
-	case length.IsNumber() && length.NumberValue() < 1:
-		failures = append(failures, failure{"length", fmt.Sprintf("length must be at least 1, got %v", length.NumberValue())})
-	}
-	return news.Copy(), failures
+	return news.Copy(), inputFailures("RandomBytes", bytesInputKeys, news)
 }
 
 // generateBytesOutputs: `length` bytes from crypto/rand, as `base64` (standard, padded) and `hex`.

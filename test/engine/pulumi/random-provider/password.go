@@ -37,19 +37,7 @@ var passwordInputKeys = []resource.PropertyKey{
 // checkPassword applies the upstream defaults to the inputs and reports invalid ones by property.
 func checkPassword(news resource.PropertyMap) (resource.PropertyMap, []failure) {
 	out := news.Copy()
-	var failures []failure
-	for key := range news {
-		if !containsKey(passwordInputKeys, key) {
-			failures = append(failures, failure{string(key), fmt.Sprintf("unknown property %q of RandomPassword", key)})
-		}
-	}
-	length, ok := news["length"]
-	switch {
-	case !ok:
-		failures = append(failures, failure{"length", "length is required"})
-	case length.IsNumber() && length.NumberValue() < 1:
-		failures = append(failures, failure{"length", fmt.Sprintf("length must be at least 1, got %v", length.NumberValue())})
-	}
+	failures := inputFailures("RandomPassword", passwordInputKeys, news)
 	for _, key := range []resource.PropertyKey{"lower", "upper", "special"} {
 		if _, ok := out[key]; !ok {
 			out[key] = resource.NewProperty(true)
@@ -83,7 +71,7 @@ func checkPassword(news resource.PropertyMap) (resource.PropertyMap, []failure) 
 			total += v.NumberValue()
 		}
 	}
-	if ok && length.IsNumber() && total > length.NumberValue() {
+	if length, ok := news["length"]; ok && length.IsNumber() && total > length.NumberValue() {
 		failures = append(failures, failure{"length", fmt.Sprintf(
 			"length %v is shorter than the minimum counts it must hold (%v)", length.NumberValue(), total)})
 	}
@@ -94,6 +82,25 @@ func checkPassword(news resource.PropertyMap) (resource.PropertyMap, []failure) 
 }
 
 type failure struct{ property, reason string }
+
+// inputFailures: properties the resource does not have, and `length` missing or below 1 (upstream's
+// validator; both resources require it).
+func inputFailures(resourceName string, allowed []resource.PropertyKey, news resource.PropertyMap) []failure {
+	var failures []failure
+	for key := range news {
+		if !containsKey(allowed, key) {
+			failures = append(failures, failure{string(key), fmt.Sprintf("unknown property %q of %s", key, resourceName)})
+		}
+	}
+	length, ok := news["length"]
+	switch {
+	case !ok:
+		failures = append(failures, failure{"length", "length is required"})
+	case length.IsNumber() && length.NumberValue() < 1:
+		failures = append(failures, failure{"length", fmt.Sprintf("length must be at least 1, got %v", length.NumberValue())})
+	}
+	return failures
+}
 
 func containsKey(keys []resource.PropertyKey, key resource.PropertyKey) bool {
 	for _, k := range keys {
