@@ -26,7 +26,7 @@ describe("npm run synth -- dev", () => {
     );
   });
 
-  it("contains Longhorn, node prep, StorageClass, IRIS Deployment/Service/PVC/ConfigMap and the password Secret", () => {
+  it("contains Longhorn, node prep, StorageClass, IRIS Deployment/Service/PVC/ConfigMap, the password Secret and its guard", () => {
     const kinds = (kind: string) =>
       result.manifests.filter((m) => m.kind === kind).map((m) => m.metadata.name);
     assert.deepEqual(
@@ -38,7 +38,11 @@ describe("npm run synth -- dev", () => {
     assert.deepEqual(kinds("Deployment"), ["iris"]);
     assert.deepEqual(kinds("Service"), ["iris"]);
     assert.deepEqual(kinds("PersistentVolumeClaim"), ["iris-data"]);
-    assert.deepEqual(kinds("ConfigMap").sort(), ["hadb-node-prep", "iris-cpf-merge"]);
+    assert.deepEqual(kinds("ConfigMap").sort(), [
+      "hadb-node-prep",
+      "iris-cpf-merge",
+      "iris-credentials-guard",
+    ]);
     assert.deepEqual(kinds("Secret"), ["iris-credentials"]);
     const deployment: any = result.manifests.find((m) => m.kind === "Deployment");
     assert.equal(deployment.spec.strategy.type, "Recreate");
