@@ -8,19 +8,24 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-usage="usage: npm run test:e2e   (no arguments: builds the control plane when missing, then runs tests/e2e/)"
-case "${1:-}" in
-  -h | --help | help)
-    echo "$usage"
-    exit 0
-    ;;
-  "") ;;
-  *)
-    echo "unknown argument $1" >&2
-    echo "$usage" >&2
-    exit 2
-    ;;
-esac
+usage="usage: npm run test:e2e [-- TEST_FILE...]   (builds the control plane when missing, then runs tests/e2e/ or the given test files)"
+for arg in "$@"; do
+  case "$arg" in
+    -h | --help | help)
+      echo "$usage"
+      exit 0
+      ;;
+    *.test.ts) [[ -f "$arg" ]] || {
+      echo "no test file $arg" >&2
+      exit 2
+    } ;;
+    *)
+      echo "unknown argument $arg" >&2
+      echo "$usage" >&2
+      exit 2
+      ;;
+  esac
+done
 
 missing=()
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
