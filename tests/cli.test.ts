@@ -32,7 +32,7 @@ function run(command: RegExpExecArray, args: string[]) {
 }
 
 describe("npm run <tool> -- --help", () => {
-  it("covers synth, dr, chaos, docs, bench, bench:failover and test:e2e", () => {
+  it("covers synth, dr, chaos, docs, bench, bench:failover, test:e2e and test:engine", () => {
     assert.deepEqual(TOOLS.map((tool) => tool.script).sort(), [
       "bench",
       "bench:failover",
@@ -41,6 +41,7 @@ describe("npm run <tool> -- --help", () => {
       "dr",
       "synth",
       "test:e2e",
+      "test:engine",
     ]);
   });
 

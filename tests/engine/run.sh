@@ -8,6 +8,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
+usage="usage: npm run test:engine   (no arguments: builds the engine, control plane and CRDs when missing, then runs tests/engine/; HADB_ENGINE_STACKS=a,b narrows the stacks)"
+case "${1:-}" in
+  -h | --help | help)
+    echo "$usage"
+    exit 0
+    ;;
+  "") ;;
+  *)
+    echo "unknown argument $1" >&2
+    echo "$usage" >&2
+    exit 2
+    ;;
+esac
+
 bash test/engine/build.sh
 # The CRDs the stand-in charts install, generated from upstream's API Go modules (test/crds).
 bash test/crds/build.sh
