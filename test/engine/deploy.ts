@@ -111,11 +111,14 @@ export function backendFiles(dir: string): { path: string; text: string }[] {
   return out;
 }
 
-/** The outputs table (docs/outputs.md): output name -> whether it is secret. */
-export function readmeOutputs(): Map<string, boolean> {
+/** The outputs table (docs/outputs.md): output name -> whether it is secret, and whether it may be null. */
+export function readmeOutputs(): Map<string, { secret: boolean; nullable: boolean }> {
   const page = readFileSync(join(PROJECT_ROOT, "docs", "outputs.md"), "utf8");
-  const rows = [...page.matchAll(/^\| `([A-Za-z]+)` +\| (yes|no) +\|/gm)];
-  return new Map(rows.map((m) => [m[1] ?? "", m[2] === "yes"]));
+  // | `name` | secret | what | null when |
+  const rows = [...page.matchAll(/^\| `([A-Za-z]+)` +\| (yes|no) +\|[^|\n]*\|([^|\n]*)\|/gm)];
+  return new Map(
+    rows.map((m) => [m[1] ?? "", { secret: m[2] === "yes", nullable: (m[3] ?? "").trim() !== "never" }]),
+  );
 }
 
 /** Resources in the exported state, by type. */
