@@ -86,6 +86,19 @@ describe("real nodes: vagrant-iscsi-mysql on 3 QEMU VMs (MariaDB stand-in)", { s
     const { database } = setup;
     const connect = mysqlConnect(nodeAddress(1), database.nodePort);
     const app = { user: database.user, password: database.password, database: database.database };
+    // As any client would: wait (bounded) until the NodePort answers. A Ready pod does not mean every
+    // node's kube-proxy has programmed the Service yet (seen: ECONNREFUSED on the pod's own node).
+    const deadline = Date.now() + 180_000;
+    for (let answered = false; !answered;) {
+      try {
+        const session = await connect(app);
+        await session.close();
+        answered = true;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+      }
+    }
     const checks = await runAppAccountChecks("mysql", connect, app, {
       otherDatabase: "mysql",
       otherTable: "user",
