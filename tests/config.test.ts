@@ -977,7 +977,53 @@ const BAD_CONFIGS: BadCase[] = [
     why: "misspelled database key",
     values: { databases: [iris({ volumSize: "10Gi" })] },
     message:
-      'hadb:databases[0].volumSize: "10Gi" is not a known key (did you mean volumeSize?); allowed: engine | name | volumeSize | version | image | resources | exposure | iris | mysql | postgres | restoreFrom | passwordRevision | consumerNamespaces',
+      'hadb:databases[0].volumSize: "10Gi" is not a known key (did you mean volumeSize?); allowed: engine | name | volumeSize | version | image | resources | exposure | iris | mysql | postgres | restoreFrom | passwordRevision | consumerNamespaces | failoverMeasured',
+  },
+  {
+    why: "measured failover spans without their source",
+    values: {
+      databases: [
+        mysql({ failoverMeasured: { attachSeconds: 3.1, containerStartSeconds: 19.4, readySeconds: 10.7 } }),
+      ],
+    },
+    message:
+      "hadb:databases[0].failoverMeasured.source: (unset) must say where the figures were measured (the budget prints it beside each step)",
+  },
+  {
+    why: "measured failover span in milliseconds",
+    values: {
+      databases: [
+        mysql({
+          failoverMeasured: {
+            attachSeconds: 3.1,
+            containerStartSeconds: 19400,
+            readySeconds: 10.7,
+            source: "drill",
+          },
+        }),
+      ],
+    },
+    message:
+      "hadb:databases[0].failoverMeasured.containerStartSeconds: 19400 must be a number of seconds from 0 to 3600 (volume attached -> database container running (login, mount, container start))",
+  },
+  {
+    why: "measured failover spans for PostgreSQL (Patroni's own timeline)",
+    values: {
+      databases: [
+        {
+          engine: "postgres",
+          name: "pg",
+          failoverMeasured: {
+            attachSeconds: 3,
+            containerStartSeconds: 19,
+            readySeconds: 10,
+            source: "drill",
+          },
+        },
+      ],
+    },
+    message:
+      'hadb:databases[0].failoverMeasured: {"attachSeconds":3,"containerStartSeconds":19,"readySeconds":10,"source":"drill"} only applies to engines iris | mysql (engine is "postgres": its failover budget follows Patroni)',
   },
   {
     why: "CPF key managed by hadb",

@@ -92,7 +92,11 @@ async function main(): Promise<void> {
     );
   } else {
     for (const [database, budget] of Object.entries(budgets)) {
-      print(`failover budget of ${database} (worst case, seconds):`);
+      // Measured node-side steps (failoverMeasured) are what happened, not a worst case.
+      const measured = budget.some((b) => b.steps.some((s) => s.source.startsWith("measured:")));
+      print(
+        `failover budget of ${database} (${measured ? "node-side steps measured" : "worst case"}, seconds):`,
+      );
       for (const line of formatBudget(budget)) print(`  ${line}`);
     }
     for (const line of protectionLines(redact(evaluation.outputs) as Record<string, unknown>)) print(line);

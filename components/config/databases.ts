@@ -3,6 +3,7 @@
 import { ENGINE_CATALOG } from "../databases/catalog";
 import { readConsumerNamespaces } from "./consumers";
 import { readExposure } from "./exposure";
+import { readFailoverMeasured } from "./failover-measured";
 import { readIris } from "./iris";
 import { readMysql } from "./mysql";
 import { readPostgres } from "./postgres";
@@ -38,6 +39,7 @@ const DATABASE_KEYS = [
   "restoreFrom",
   "passwordRevision",
   "consumerNamespaces",
+  "failoverMeasured",
 ];
 
 export function readDatabases(
@@ -122,8 +124,15 @@ function readDatabase(
     `${key}.consumerNamespaces`,
     entry.consumerNamespaces,
   );
+  const failoverMeasured = readFailoverMeasured(
+    problems,
+    `${key}.failoverMeasured`,
+    entry.failoverMeasured,
+    engine,
+  );
   if (name === undefined) return undefined;
   return {
+    ...(failoverMeasured ? { failoverMeasured } : {}),
     ...(restoreFrom ? { restoreFrom } : {}),
     ...(passwordRevision !== undefined ? { passwordRevision } : {}),
     engine,

@@ -186,7 +186,7 @@ export const CONFIG_KEYS = {
     type: "object",
     default: [],
     description:
-      "Databases: list of {engine, name, volumeSize, version | image, resources, exposure, iris, mysql, postgres, restoreFrom, passwordRevision, consumerNamespaces} (docs/configuration.md).",
+      "Databases: list of {engine, name, volumeSize, version | image, resources, exposure, iris, mysql, postgres, restoreFrom, passwordRevision, consumerNamespaces, failoverMeasured} (docs/configuration.md).",
   },
 } as const satisfies Record<string, ConfigKeySpec>;
 

@@ -98,6 +98,17 @@ export interface DatabaseSpec {
   passwordRevision?: string;
   /** Namespaces of applications that get a copy of the connection Secret (`hadb-<name>`). */
   consumerNamespaces: string[];
+  /** Node-side failover durations measured on this stack's nodes, replacing the budget's estimates. */
+  failoverMeasured?: FailoverMeasured;
+}
+
+/** Seconds measured on the stack's own nodes (spans: components/config/failover-measured.ts). */
+export interface FailoverMeasured {
+  attachSeconds: number;
+  containerStartSeconds: number;
+  readySeconds: number;
+  /** Where and how they were measured, printed as the budget steps' source. */
+  source: string;
 }
 
 export const VAGRANT_PROVIDERS = ["virtualbox", "libvirt"] as const;

@@ -99,5 +99,6 @@ function singleWriterBudget(
     ),
     storage: storageTimings(config.storage),
     controller: controllerTimingsFor(config.cloud, config.vagrant),
+    ...(database.failoverMeasured ? { measured: database.failoverMeasured } : {}),
   });
 }

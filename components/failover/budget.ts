@@ -3,7 +3,7 @@
 // the database's own manifest (probes, grace period, tolerations), the platform's controller timings
 // and the storage backend's detach/attach behaviour.
 
-import type { Cloud, StorageBackend } from "../config/types";
+import type { Cloud, FailoverMeasured, StorageBackend } from "../config/types";
 import { STORAGE_CATALOG, type StorageTimings } from "../storage/catalog";
 import {
   MANAGED_CONTROLLER_TIMINGS,
@@ -73,15 +73,44 @@ export interface BudgetInputs {
   database: DatabaseTimings;
   storage: StorageTimings;
   controller: { timings: ControllerTimings; source: string };
+  /** Node-side durations measured on the stack's nodes: they replace the storage and engine estimates. */
+  measured?: FailoverMeasured;
 }
 
-export function failoverBudget(inputs: BudgetInputs): FailureBudget[] {
-  const { database, storage, controller } = inputs;
-  const start: BudgetStep = {
-    step: "database start (crash recovery)",
-    seconds: database.startSeconds,
-    source: "engine estimate (engine catalog)",
-  };
+/**
+ * The steps on the new (or same) node once the volume is free: the storage and engine estimates, or what
+ * was measured on the stack's own nodes. `reattach` also carries the scheduling of the new pod, which
+ * the measured span includes (the replacement pod is scheduled while the volume moves).
+ */
+function nodeSideSteps(
+  database: DatabaseTimings,
+  storage: StorageTimings,
+  measured: FailoverMeasured | undefined,
+): { reattach: BudgetStep[]; start: BudgetStep[] } {
+  if (measured) {
+    const source = `measured: ${measured.source}`;
+    return {
+      reattach: [
+        {
+          step: "new pod scheduled and volume attached on its node",
+          seconds: measured.attachSeconds,
+          source,
+        },
+        {
+          step: "volume mounted and database container started",
+          seconds: measured.containerStartSeconds,
+          source,
+        },
+      ],
+      start: [
+        {
+          step: "database start (crash recovery), probes pass",
+          seconds: measured.readySeconds,
+          source,
+        },
+      ],
+    };
+  }
   // With a startup probe the kubelet probes readiness only once it passed: up to one period of each
   // (measured on real nodes: the server answered, then the pod was Ready up to 10 s later).
   const ready: BudgetStep =
@@ -96,18 +125,36 @@ export function failoverBudget(inputs: BudgetInputs): FailureBudget[] {
           seconds: database.startupPeriodSeconds + database.readiness.periodSeconds,
           source: "startupProbe.periodSeconds + readinessProbe.periodSeconds (manifest)",
         };
+  return {
+    reattach: [
+      { step: "new pod scheduled", seconds: SCHEDULE_SECONDS, source: "scheduler (typical)" },
+      {
+        step: "volume attached on the new node",
+        seconds: storage.reattachSeconds,
+        source: "storage backend",
+      },
+    ],
+    start: [
+      {
+        step: "database start (crash recovery)",
+        seconds: database.startSeconds,
+        source: "engine estimate (engine catalog)",
+      },
+      ready,
+    ],
+  };
+}
+
+export function failoverBudget(inputs: BudgetInputs): FailureBudget[] {
+  const { database, storage, controller, measured } = inputs;
+  const { reattach, start } = nodeSideSteps(database, storage, measured);
   const reschedule: BudgetStep[] = [
     {
       step: "old pod shuts down cleanly",
       seconds: database.terminationGracePeriodSeconds,
       source: "terminationGracePeriodSeconds (manifest; Recreate waits for it)",
     },
-    { step: "new pod scheduled", seconds: SCHEDULE_SECONDS, source: "scheduler (typical)" },
-    {
-      step: "volume detached and attached on the new node",
-      seconds: storage.reattachSeconds,
-      source: "storage backend",
-    },
+    ...reattach,
   ];
   const timelines: Record<Failure, BudgetStep[]> = {
     processDies: [
@@ -121,11 +168,10 @@ export function failoverBudget(inputs: BudgetInputs): FailureBudget[] {
         seconds: 0,
         source: "kubelet (first restart is immediate)",
       },
-      start,
-      ready,
+      ...start,
     ],
-    podDeleted: [...reschedule, start, ready],
-    nodeDrained: [...reschedule, start, ready],
+    podDeleted: [...reschedule, ...start],
+    nodeDrained: [...reschedule, ...start],
     nodeLost: [
       {
         step: "node marked unreachable",
@@ -144,19 +190,15 @@ export function failoverBudget(inputs: BudgetInputs): FailureBudget[] {
         seconds: storage.lostNodeReleaseSeconds,
         source: storage.lostNodeReleaseSource,
       },
-      { step: "new pod scheduled", seconds: SCHEDULE_SECONDS, source: "scheduler (typical)" },
-      {
-        step: "volume attached on the new node",
-        seconds: storage.reattachSeconds,
-        source: "storage backend",
-      },
-      start,
-      ready,
+      ...reattach,
+      ...start,
     ],
   };
   return FAILURES.map((failure) => {
     const steps = timelines[failure];
-    return { failure, steps, totalSeconds: steps.reduce((sum, step) => sum + step.seconds, 0) };
+    // Measured steps carry tenths of a second: the total is rounded to them, not to float noise.
+    const totalSeconds = Math.round(steps.reduce((sum, step) => sum + step.seconds, 0) * 10) / 10;
+    return { failure, steps, totalSeconds };
   });
 }
 

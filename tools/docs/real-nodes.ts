@@ -27,8 +27,8 @@ export interface RecordedExperiment {
   missing: number[];
   maxInitiators: number;
   maxLiveInitiators: number;
-  from: { node: string };
-  to: { node: string } | null;
+  from: { node: string; pod?: string };
+  to: { node: string; pod?: string } | null;
   intervention: { atSeconds: number; what: string; rtoAfterSeconds: number | null } | null;
   timeline: { t: number; what: string }[];
   load: { before: string; after: string };
