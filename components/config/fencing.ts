@@ -1,0 +1,117 @@
+// Validation of `hadb:fencing`: what makes sure a lost node can no longer write before Kubernetes hands
+// its database volume to another node, per platform × backend (docs/fencing.md).
+//
+// - Longhorn and Portworx fence by themselves (Longhorn deletes the lost node's pods and attachments and
+//   its engine loses the healthy replicas; Portworx halts I/O on a node out of quorum): nothing to add.
+// - iSCSI on the lab's own target: hadb's fence agent beside the target refuses the node at the target
+//   (ACL entry unbound, sessions closed, in-flight I/O drained), then taints it out-of-service.
+// - Rook-Ceph (RBD) and an external iSCSI target: nothing hadb ships can fence them (see `NO_FENCER`), so
+//   automatic fencing is refused; `mode: off` is the explicit opt-out (the 6-minute force detach, or the
+//   manual runbook), and the policy pack flags it.
+import { isRecord, oneOf, Problems } from "./problems";
+import type { IscsiSettings, StorageBackend } from "./types";
+
+export const FENCING_MODES = ["automatic", "off"] as const;
+export type FencingMode = (typeof FENCING_MODES)[number];
+
+/** Who fences: the storage itself, hadb's agent beside the lab's target, or nobody (`mode: off`). */
+export type Fencer = "storage" | "target-agent" | "none";
+
+export interface FencingSettings {
+  mode: FencingMode;
+  by: Fencer;
+  /** target-agent only: seconds a node stays NotReady before the agent fences it. */
+  detectionSeconds: number;
+}
+
+/**
+ * A NotReady node is already silent for the node-monitor grace period (16 s in the lab); 10 s more rides
+ * out a kubelet restart, while a crashed or cut-off node is fenced within half a minute of its last
+ * heartbeat.
+ */
+export const DEFAULT_FENCING_DETECTION_SECONDS = 10;
+export const MAX_FENCING_DETECTION_SECONDS = 600;
+
+/** Why automatic fencing is not available, per backend hadb cannot fence (docs/fencing.md#research). */
+const NO_FENCER: Partial<Record<StorageBackend, string>> = {
+  "rook-ceph":
+    "an RBD client is only fenced by Ceph's blocklist, which Rook applies with its network fencing (the CSI-Addons controller and enableFencing), which hadb does not install",
+  iscsi:
+    "an external target can only be fenced by the target itself (its ACL or SCSI-3 persistent reservations), which hadb does not manage; hadb's fence agent runs beside the lab's own target",
+};
+
+/** What fences a lost node's database volumes on this platform × backend (undefined: nothing hadb ships). */
+export function fencerFor(
+  storage: StorageBackend,
+  iscsiTarget: IscsiSettings["target"]["kind"] | undefined,
+): Exclude<Fencer, "none"> | undefined {
+  switch (storage) {
+    case "longhorn":
+    case "portworx":
+      return "storage";
+    case "iscsi":
+      return iscsiTarget === "vagrant" ? "target-agent" : undefined;
+    case "rook-ceph":
+      return undefined;
+  }
+}
+
+export function readFencing(
+  problems: Problems,
+  key: string,
+  value: unknown,
+  context: { storage: StorageBackend; iscsiTarget: IscsiSettings["target"]["kind"] | undefined },
+): FencingSettings {
+  const { storage } = context;
+  const fallback: FencingSettings = {
+    mode: "automatic",
+    by: "none",
+    detectionSeconds: DEFAULT_FENCING_DETECTION_SECONDS,
+  };
+  if (!isRecord(value)) {
+    problems.add(key, value, `must be {mode: ${oneOf(FENCING_MODES)}, detectionSeconds}`);
+    return fallback;
+  }
+  problems.unknownKeys(key, value, ["mode", "detectionSeconds"]);
+  const mode = problems.choice(`${key}.mode`, value.mode ?? "automatic", FENCING_MODES, {}, "automatic");
+  const detectionGiven = value.detectionSeconds !== undefined;
+  const detectionSeconds = detectionGiven
+    ? problems.integer(
+        `${key}.detectionSeconds`,
+        value.detectionSeconds,
+        0,
+        MAX_FENCING_DETECTION_SECONDS,
+        DEFAULT_FENCING_DETECTION_SECONDS,
+      )
+    : DEFAULT_FENCING_DETECTION_SECONDS;
+  // An unreadable hadb:iscsi.target is reported by its own reader; which fencer applies is unknown.
+  if (storage === "iscsi" && context.iscsiTarget === undefined) return { ...fallback, mode };
+  const fencer = fencerFor(storage, context.iscsiTarget);
+  const where = `storage "${storage}"${storage === "iscsi" ? ` with ${context.iscsiTarget === "vagrant" ? "the lab's target" : "an external target"}` : ""}`;
+
+  if (fencer === "storage") {
+    if (mode === "off")
+      problems.add(
+        `${key}.mode`,
+        mode,
+        `cannot be set on ${where}: ${storage === "longhorn" ? "Longhorn" : "Portworx"} fences a lost node by itself and hadb cannot turn that off; remove hadb:fencing`,
+      );
+    if (detectionGiven)
+      problems.add(
+        `${key}.detectionSeconds`,
+        value.detectionSeconds,
+        `only applies to hadb's fence agent (storage "iscsi" with the lab's target); ${where} fences by itself`,
+      );
+    return { mode: "automatic", by: "storage", detectionSeconds };
+  }
+  if (fencer === undefined && mode === "automatic") {
+    problems.add(
+      `${key}.mode`,
+      value.mode ?? "automatic",
+      `${value.mode === undefined ? "(the default) " : ""}is not available on ${where}: ${NO_FENCER[storage] ?? "no fencer"}. Set hadb:fencing: {mode: off} to accept that a lost node's volumes wait for Kubernetes' 6-minute force detach or the manual runbook (docs/fencing.md), which the policy pack reports`,
+    );
+  }
+  if (mode === "off" && detectionGiven)
+    problems.add(`${key}.detectionSeconds`, value.detectionSeconds, `only applies with mode "automatic"`);
+  return { mode, by: mode === "off" ? "none" : (fencer ?? "none"), detectionSeconds };
+}
