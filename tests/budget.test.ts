@@ -129,6 +129,37 @@ describe("failover budget", () => {
     assert.equal(ready(withStartup({}))?.seconds, 15, "Kubernetes' default period: 10 s");
   });
 
+  it("the lab's iSCSI target with hadb's fence agent: no 6-minute wait, the fence before the taint", () => {
+    const lab = (fencing: Record<string, unknown>) =>
+      stackFailoverBudget(
+        configFromMap({
+          "hadb:cloud": "vagrant",
+          "hadb:storage": "iscsi",
+          "hadb:iscsi": JSON.stringify({ target: "vagrant" }),
+          "hadb:evictionTolerationSeconds": "10",
+          "hadb:fencing": JSON.stringify(fencing),
+          "hadb:databases": JSON.stringify([{ engine: "mysql", name: "mysql" }]),
+        }),
+      ).mysql ?? [];
+    const fenced = lab({}).find((b) => b.failure === "nodeLost");
+    const unfenced = lab({ mode: "off" }).find((b) => b.failure === "nodeLost");
+    assert.ok(fenced && unfenced);
+    // The issue's target: vagrant-iscsi-mysql recovers from a lost node within 90 s, with nobody's help;
+    // without fencing someone has to apply the runbook (Kubernetes alone never releases the LUN).
+    assert.ok(fenced.totalSeconds <= 90, `${fenced.totalSeconds} s`);
+    assert.ok(unfenced.steps.some((s) => /\(runbook\)/.test(s.step)));
+    assert.ok(!fenced.steps.some((s) => /runbook/.test(s.step + s.source)));
+    const names = fenced.steps.map((s) => s.step);
+    const at = (prefix: string) => names.findIndex((n) => n.startsWith(prefix));
+    assert.ok(at("fence agent") > at("node marked unreachable"));
+    assert.ok(at("storage fence") > at("fence agent"));
+    assert.ok(at("out-of-service taint") > at("storage fence"), names.join(" | "));
+    assert.equal(fenced.steps[at("fence agent")]?.seconds, 10 + 1, "default detection + the agent's poll");
+    // The detection time is the stack's own.
+    const slower = lab({ detectionSeconds: 40 }).find((b) => b.failure === "nodeLost");
+    assert.equal(slower?.totalSeconds, fenced.totalSeconds + 30);
+  });
+
   it("refuses a database without probes", () => {
     const noProbes = { spec: { template: { spec: { containers: [{ name: "iris" }] } } } };
     assert.throws(() => databaseTimingsOf(noProbes, "iris", 30), /needs liveness and readiness probes/);

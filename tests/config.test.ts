@@ -743,13 +743,13 @@ const BAD_CONFIGS: BadCase[] = [
     why: "Rook-Ceph with the default automatic fencing (nothing hadb ships can fence RBD)",
     values: { storage: "rook-ceph", blockDevices: ["/dev/sdb"] },
     message:
-      'hadb:fencing.mode: "automatic" (the default) is not available on storage "rook-ceph": an RBD client is only fenced by Ceph\'s blocklist, which Rook applies with its network fencing (the CSI-Addons controller and enableFencing), which hadb does not install. Set hadb:fencing: {mode: off} to accept that a lost node\'s volumes wait for Kubernetes\' 6-minute force detach or the manual runbook (docs/fencing.md), which the policy pack reports',
+      'hadb:fencing.mode: "automatic" (the default) is not available on storage "rook-ceph": an RBD client is only fenced by Ceph\'s blocklist, which Rook applies with its network fencing (the CSI-Addons controller and enableFencing), which hadb does not install. Set hadb:fencing: {mode: off} to accept that a lost node keeps its databases\' volumes until it returns or you act on it (runbook in docs/fencing.md)',
   },
   {
     why: "an external iSCSI target with automatic fencing",
     values: { ...external({}), fencing: { mode: "automatic" } },
     message:
-      "hadb:fencing.mode: \"automatic\" is not available on storage \"iscsi\" with an external target: an external target can only be fenced by the target itself (its ACL or SCSI-3 persistent reservations), which hadb does not manage; hadb's fence agent runs beside the lab's own target. Set hadb:fencing: {mode: off} to accept that a lost node's volumes wait for Kubernetes' 6-minute force detach or the manual runbook (docs/fencing.md), which the policy pack reports",
+      "hadb:fencing.mode: \"automatic\" is not available on storage \"iscsi\" with an external target: an external target can only be fenced by the target itself (its ACL or SCSI-3 persistent reservations), which hadb does not manage; hadb's fence agent runs beside the lab's own target. Set hadb:fencing: {mode: off} to accept that a lost node keeps its databases' volumes until it returns or you act on it (runbook in docs/fencing.md)",
   },
   {
     why: "fencing turned off on Longhorn (it fences by itself)",

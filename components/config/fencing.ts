@@ -6,12 +6,18 @@
 // - iSCSI on the lab's own target: hadb's fence agent beside the target refuses the node at the target
 //   (ACL entry unbound, sessions closed, in-flight I/O drained), then taints it out-of-service.
 // - Rook-Ceph (RBD) and an external iSCSI target: nothing hadb ships can fence them (see `NO_FENCER`), so
-//   automatic fencing is refused; `mode: off` is the explicit opt-out (the 6-minute force detach, or the
-//   manual runbook), and the policy pack flags it.
+//   automatic fencing is refused; `mode: off` is the explicit opt-out (a lost node keeps its volumes until
+//   it returns or someone acts: the runbook), which the policy pack checks for.
 import { isRecord, oneOf, Problems } from "./problems";
 import type { IscsiSettings, StorageBackend } from "./types";
 
 export const FENCING_MODES = ["automatic", "off"] as const;
+
+/**
+ * On iSCSI PersistentVolumes and RBD StorageClasses: "target-agent" (hadb's fence agent) or "off" (the
+ * stack opted out). The policy pack's hadb-fenced-storage reads it.
+ */
+export const FENCING_ANNOTATION = "hadb.io/fencing";
 export type FencingMode = (typeof FENCING_MODES)[number];
 
 /** Who fences: the storage itself, hadb's agent beside the lab's target, or nobody (`mode: off`). */
@@ -108,7 +114,7 @@ export function readFencing(
     problems.add(
       `${key}.mode`,
       value.mode ?? "automatic",
-      `${value.mode === undefined ? "(the default) " : ""}is not available on ${where}: ${NO_FENCER[storage] ?? "no fencer"}. Set hadb:fencing: {mode: off} to accept that a lost node's volumes wait for Kubernetes' 6-minute force detach or the manual runbook (docs/fencing.md), which the policy pack reports`,
+      `${value.mode === undefined ? "(the default) " : ""}is not available on ${where}: ${NO_FENCER[storage] ?? "no fencer"}. Set hadb:fencing: {mode: off} to accept that a lost node keeps its databases' volumes until it returns or you act on it (runbook in docs/fencing.md)`,
     );
   }
   if (mode === "off" && detectionGiven)

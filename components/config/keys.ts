@@ -109,7 +109,7 @@ export const CONFIG_KEYS = {
     type: "object",
     default: {},
     description:
-      "How a lost node is fenced before its database volumes move: {mode: automatic | off, detectionSeconds} (docs/fencing.md). automatic: Longhorn/Portworx fence by themselves, hadb's agent fences the lab's iSCSI target; Rook-Ceph and external iSCSI targets need mode off (the 6-minute force detach).",
+      "How a lost node is fenced before its database volumes move: {mode: automatic | off, detectionSeconds} (docs/fencing.md). automatic: Longhorn/Portworx fence by themselves, hadb's agent fences the lab's iSCSI target; Rook-Ceph and external iSCSI targets need mode off (a lost node keeps its volumes until it returns or you act).",
   },
   aks: {
     type: "object",

@@ -5,6 +5,7 @@
 
 import type { Cloud, StorageBackend } from "../config/types";
 import { STORAGE_CATALOG, type StorageTimings } from "../storage/catalog";
+import type { AgentFencingTimings } from "./fencing";
 import {
   MANAGED_CONTROLLER_TIMINGS,
   SELF_MANAGED_CONTROLLER_TIMINGS,
@@ -73,10 +74,33 @@ export interface BudgetInputs {
   database: DatabaseTimings;
   storage: StorageTimings;
   controller: { timings: ControllerTimings; source: string };
+  /** hadb's fence agent releases a lost node's volume (docs/fencing.md); undefined: the storage or you. */
+  fencing?: AgentFencingTimings;
+}
+
+/** A lost node's volume released by hadb's fence agent: fence at the target first, then the taint. */
+function fencedRelease(fencing: AgentFencingTimings): BudgetStep[] {
+  return [
+    {
+      step: "fence agent: node not Ready for the detection time",
+      seconds: fencing.detectionSeconds + fencing.pollSeconds,
+      source: "stack config hadb:fencing.detectionSeconds, plus the agent's poll",
+    },
+    {
+      step: "storage fence: the target refuses the node (ACL, sessions closed, in-flight I/O drained)",
+      seconds: fencing.fenceSeconds,
+      source: "iscsi-fence.sh on tgt (0.4 s measured on a real tgtd, budgeted for a busy session)",
+    },
+    {
+      step: "out-of-service taint; the agent deletes the node's database pods; volume force-detached",
+      seconds: fencing.releaseSeconds,
+      source: "fence agent (the taint evicts at once: the not-ready/unreachable tolerations do not cover it)",
+    },
+  ];
 }
 
 export function failoverBudget(inputs: BudgetInputs): FailureBudget[] {
-  const { database, storage, controller } = inputs;
+  const { database, storage, controller, fencing } = inputs;
   const start: BudgetStep = {
     step: "database start (crash recovery)",
     seconds: database.startSeconds,
@@ -134,16 +158,20 @@ export function failoverBudget(inputs: BudgetInputs): FailureBudget[] {
           controller.timings.nodeMonitorGracePeriodSeconds + controller.timings.nodeMonitorPeriodSeconds,
         source: `${controller.source}, plus one node-monitor period`,
       },
-      {
-        step: "pod evicted from the unreachable node",
-        seconds: database.tolerationSeconds,
-        source: "not-ready/unreachable tolerationSeconds (stack config hadb:evictionTolerationSeconds)",
-      },
-      {
-        step: storage.lostNodeReleaseStep,
-        seconds: storage.lostNodeReleaseSeconds,
-        source: storage.lostNodeReleaseSource,
-      },
+      ...(fencing
+        ? fencedRelease(fencing)
+        : [
+            {
+              step: "pod evicted from the unreachable node",
+              seconds: database.tolerationSeconds,
+              source: "not-ready/unreachable tolerationSeconds (stack config hadb:evictionTolerationSeconds)",
+            },
+            {
+              step: storage.lostNodeReleaseStep,
+              seconds: storage.lostNodeReleaseSeconds,
+              source: storage.lostNodeReleaseSource,
+            },
+          ]),
       { step: "new pod scheduled", seconds: SCHEDULE_SECONDS, source: "scheduler (typical)" },
       {
         step: "volume attached on the new node",
