@@ -749,7 +749,7 @@ const BAD_CONFIGS: BadCase[] = [
     why: "an external iSCSI target with automatic fencing",
     values: { ...external({}), fencing: { mode: "automatic" } },
     message:
-      "hadb:fencing.mode: \"automatic\" is not available on storage \"iscsi\" with an external target: an external target can only be fenced by the target itself (its ACL or SCSI-3 persistent reservations), which hadb does not manage; hadb's fence agent runs beside the lab's own target. Set hadb:fencing: {mode: off} to accept that a lost node keeps its databases' volumes until it returns or you act on it (runbook in docs/fencing.md)",
+      'hadb:fencing.mode: "automatic" is not available on storage "iscsi" with an external target: an external target can only be fenced by the target itself (its ACL or SCSI-3 persistent reservations), which hadb does not manage; hadb\'s fence agent runs beside the lab\'s own target. Set hadb:fencing: {mode: off} to accept that a lost node keeps its databases\' volumes until it returns or you act on it (runbook in docs/fencing.md)',
   },
   {
     why: "fencing turned off on Longhorn (it fences by itself)",

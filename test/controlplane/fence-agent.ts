@@ -5,22 +5,20 @@
 // token, exactly as on the lab's target VM. Shared by tests/e2e/fencing.test.ts and
 // tools/bench-fencing.ts. What it cannot show: a volume's release (kwok mounts nothing) and the database's
 // start; the real-node tier measures those.
-import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
 import type { ControllerTimings } from "../../components/failover/timings";
 import { VAGRANT_TARGET_IQN } from "../../components/config/iscsi";
-import { installEnvironment, installScript } from "../../components/storage/iscsi/fence-agent/files";
 import type { FenceRecord } from "../../components/storage/iscsi/fence-agent/plan";
-import { FENCE_AGENT_TOKEN_SECRET } from "../../components/storage/iscsi/fence-agent/manifests";
 import { ISCSI_NAMESPACE } from "../../components/storage/iscsi/manifests";
 import type { KubeObject } from "../../tools/synth/write";
 import { PrivateTgtd, secret } from "../../tests/helpers/tgtd";
 import { startControlPlane, TOOLS_BIN, KWOK_NODE_LABEL, type ControlPlane } from "./cluster";
 import { deploymentPods, KubeApi, waitForReadyPod, type ExperimentTarget } from "./experiments";
 import { APPLY_ARGS, deployDatabase, hadbDatabase, toYaml } from "./lab";
-import { launch, stopProc, track, waitFor, type Proc } from "./procs";
+import { listFences, startFenceAgentProcess, type FenceAgentProcess } from "./fence-agent-process";
+import { launch, stopProc, type Proc } from "./procs";
 
 const ISCSI_DIR = join(__dirname, "..", "..", "components", "storage", "iscsi");
 /** Annotation the kwok node stage reports as the node's boot ID (kwok-stages.ts). */
@@ -121,64 +119,19 @@ export async function startFenceAgentLab(options: FenceAgentLabOptions): Promise
     // The MySQL entry's objects: the stack's PostgreSQL entry needs PGO's CRDs, not served here.
     const mysqlObjects = options.manifests.filter((o) => o.kind !== "PostgresCluster");
     await deployDatabase(cp, hadbDatabase(mysqlObjects, "mysql", "hadb"));
-    const token = await waitFor(
-      "the fence agent's token",
-      async () => {
-        const secretObject = JSON.parse(
-          await cp.kubectl(["-n", ISCSI_NAMESPACE, "get", "secret", FENCE_AGENT_TOKEN_SECRET, "-o", "json"]),
-        ) as { data?: { token?: string } };
-        const value = secretObject.data?.token;
-        return value ? Buffer.from(value, "base64").toString() : undefined;
-      },
-      60_000,
-    );
-
-    // The agent's files, laid out by its own installer under a stand-in root.
-    const kubeconfig = parse(readFileSync(cp.kubeconfigPath, "utf8")) as {
-      clusters: { cluster: { server: string; "certificate-authority": string } }[];
-    };
-    const cluster = kubeconfig.clusters[0]?.cluster;
-    if (!cluster) throw new Error("kubeconfig without a cluster");
-    const root = join(work, "root");
-    mkdirSync(root);
-    const settings = {
-      apiServer: cluster.server,
-      initiators,
-      detectionSeconds: options.detectionSeconds,
-      podNamespaces: ["hadb"],
-    };
-    const installed = spawnSync("bash", ["-c", installScript()], {
-      encoding: "utf8",
-      env: {
-        PATH: targetEnv.PATH,
-        ...installEnvironment(settings, VAGRANT_TARGET_IQN),
-        HADB_FENCE_CA_B64: readFileSync(cluster["certificate-authority"]).toString("base64"),
-        HADB_FENCE_TOKEN: token,
-        HADB_FENCE_ROOT: root,
-        HADB_FENCE_START: "0",
-      },
-    });
-    if (installed.status !== 0) throw new Error(`fence-agent install.sh failed: ${installed.stderr}`);
-    let log = "";
+    let agent: FenceAgentProcess | undefined;
     if (options.agent !== false) {
-      const agentProcess = spawn(
-        process.execPath,
-        [
-          join(root, "usr/local/lib/hadb/fence-agent/agent.js"),
-          "--config",
-          join(root, "etc/hadb/fence-agent/agent.json"),
-        ],
-        { stdio: ["ignore", "pipe", "pipe"], env: targetEnv },
-      );
-      agentProcess.stdout.on("data", (chunk: Buffer) => (log += chunk.toString()));
-      agentProcess.stderr.on("data", (chunk: Buffer) => (log += chunk.toString()));
-      const agent: Proc = track("hadb-fence-agent", agentProcess);
-      cleanups.unshift(() => stopProc(agent));
-      await waitFor(
-        "the agent's first words",
-        async () => Promise.resolve(log.includes("hadb fence agent:") || undefined),
-        30_000,
-      );
+      agent = await startFenceAgentProcess({
+        cp,
+        dir: work,
+        iqn: VAGRANT_TARGET_IQN,
+        initiators,
+        detectionSeconds: options.detectionSeconds,
+        podNamespaces: ["hadb"],
+        targetEnv,
+      });
+      const running = agent;
+      cleanups.unshift(() => running.stop());
     }
 
     const kwoks = new Map<string, Proc>();
@@ -189,18 +142,8 @@ export async function startFenceAgentLab(options: FenceAgentLabOptions): Promise
       cp,
       api,
       tgtd,
-      agentLog: () => log,
-      fences: () => {
-        const listed = spawnSync("bash", [join(ISCSI_DIR, "iscsi-fence.sh"), "list"], {
-          encoding: "utf8",
-          env: targetEnv,
-        });
-        if (listed.status !== 0) throw new Error(`iscsi-fence.sh list: ${listed.stderr}`);
-        return listed.stdout
-          .split("\n")
-          .filter((line) => line !== "")
-          .map((line) => JSON.parse(line) as FenceRecord);
-      },
+      agentLog: () => agent?.log() ?? "",
+      fences: () => listFences(targetEnv),
       async bringBack(node, bootId) {
         const previous = kwoks.get(node);
         if (previous) await stopProc(previous, "SIGKILL");

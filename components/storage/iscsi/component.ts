@@ -76,7 +76,9 @@ export class IscsiStorage extends pulumi.ComponentResource {
       runbook: { ...ISCSI_RUNBOOK },
       ready: [storageClass, ...volumes],
       volumeNameFor: (database) => persistentVolumeName({ namespace: args.databaseNamespace, database }),
-      ...(args.fencing.by === "target-agent" ? { fenceAgentTarget: fenceAgentTarget(args.target, namespace) } : {}),
+      ...(args.fencing.by === "target-agent"
+        ? { fenceAgentTarget: fenceAgentTarget(args.target, namespace) }
+        : {}),
     };
     this.registerOutputs({
       storageClassName: ISCSI_STORAGE_CLASS,
@@ -88,6 +90,7 @@ export class IscsiStorage extends pulumi.ComponentResource {
 
 /** The lab's target, for hadb's fence agent (created after the databases: it acts in their namespace). */
 function fenceAgentTarget(target: IscsiTargetHandle, namespace: pulumi.Resource): FenceAgentTarget {
-  if (!target.fenceAgentHost) throw new Error("hadb:fencing by the target agent needs a target hadb runs (the lab's)");
+  if (!target.fenceAgentHost)
+    throw new Error("hadb:fencing by the target agent needs a target hadb runs (the lab's)");
   return { host: target.fenceAgentHost, iqn: target.iqn, ready: [namespace, ...target.ready] };
 }

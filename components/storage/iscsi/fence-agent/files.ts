@@ -8,7 +8,6 @@ import ts from "typescript";
 import { AGENT_POLL_SECONDS, MIN_HEALTHY_PERCENT } from "../../../failover/fencing";
 import type { AgentConfig } from "./agent";
 
-
 /** Where install.sh puts things on the agent's host (under HADB_FENCE_ROOT, "/" on the target VM). */
 export const AGENT_PATHS = {
   lib: "/usr/local/lib/hadb/fence-agent",
@@ -25,7 +24,11 @@ export function agentModules(): Record<`${(typeof SOURCES)[number]}.js`, string>
     const source = readFileSync(join(__dirname, `${name}.ts`), "utf8");
     const { outputText } = ts.transpileModule(source, {
       fileName: `${name}.ts`,
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+      compilerOptions: {
+        module: ts.ModuleKind.CommonJS,
+        target: ts.ScriptTarget.ES2022,
+        esModuleInterop: true,
+      },
     });
     return [`${name}.js`, outputText] as const;
   });

@@ -20,7 +20,10 @@ export interface FenceAgentObjects {
   roleBinding: k8s.types.input.rbac.v1.RoleBinding;
 }
 
-export function fenceAgentObjects(args: { nodeNames: string[]; databaseNamespace: string }): FenceAgentObjects {
+export function fenceAgentObjects(args: {
+  nodeNames: string[];
+  databaseNamespace: string;
+}): FenceAgentObjects {
   const subject = { kind: "ServiceAccount", name: FENCE_AGENT, namespace: ISCSI_NAMESPACE };
   return {
     serviceAccount: {

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Real-node tier, issue 15's partition test: runs on the node that is cut off from the control plane.
+# Every 0.5 s it writes one 4 KiB block of its own marker ("HADBPROBE:<run>:<n>:" repeated) into a file on
+# the database's iSCSI volume, with O_DIRECT and O_DSYNC: a write either reaches the LUN before dd exits
+# 0, or fails. Logs "<n> <start ns> <end ns> ok|fail" (guest clock) to /var/tmp/hadb-fence-probe.log;
+# stops when /var/tmp/hadb-fence-probe.stop exists or after 3000 writes. The host reads the log through
+# the guest agent and looks for the markers in the LUN's backing file (test/nodes/fence-probe.ts).
+#   fence-probe.sh <run id: 8 hex digits>
+set -u
+run="${1:-}"
+[[ $run =~ ^[0-9a-f]{8}$ ]] || {
+  echo "usage: fence-probe.sh <8 hex digits>" >&2
+  exit 2
+}
+log=/var/tmp/hadb-fence-probe.log
+stop=/var/tmp/hadb-fence-probe.stop
+rm -f "$log" "$stop"
+# The in-tree iSCSI plugin's global mount of the LUN (the pod's volume is a bind mount of it).
+mnt="$(awk '$2 ~ /plugins\/kubernetes.io\/iscsi\// {print $2; exit}' /proc/mounts)"
+if [[ -z $mnt ]]; then
+  echo "no iSCSI volume mounted" >"$log"
+  exit 1
+fi
+n=0
+while [[ ! -e $stop ]] && ((n < 3000)); do
+  n=$((n + 1))
+  start="$(date +%s%N)"
+  if yes "HADBPROBE:$run:$n:" | tr -d '\n' |
+    dd of="$mnt/.hadb-fence-probe" bs=4096 count=1 seek="$n" iflag=fullblock oflag=direct,dsync \
+      conv=notrunc status=none 2>/dev/null; then
+    result=ok
+  else
+    result=fail
+  fi
+  echo "$n $start $(date +%s%N) $result" >>"$log"
+  sleep 0.5
+done
