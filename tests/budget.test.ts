@@ -149,6 +149,9 @@ describe("failover budget", () => {
     assert.ok(fenced.totalSeconds <= 90, `${fenced.totalSeconds} s`);
     assert.ok(unfenced.steps.some((s) => /\(runbook\)/.test(s.step)));
     assert.ok(!fenced.steps.some((s) => /runbook/.test(s.step + s.source)));
+    // Not bounded without that step, and said so; the fenced timeline needs nobody.
+    assert.match(unfenced.waitsFor ?? "", /out-of-service taint .* not back until the node returns/);
+    assert.equal(fenced.waitsFor, undefined);
     const names = fenced.steps.map((s) => s.step);
     const at = (prefix: string) => names.findIndex((n) => n.startsWith(prefix));
     assert.ok(at("fence agent") > at("node marked unreachable"));

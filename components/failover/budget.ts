@@ -26,6 +26,11 @@ export interface FailureBudget {
   failure: Failure;
   steps: BudgetStep[];
   totalSeconds: number;
+  /**
+   * Set when the timeline needs someone: nothing releases the volume by itself, so without that step the
+   * recovery is not bounded at all (totalSeconds counts the step as taken at once).
+   */
+  waitsFor?: string;
 }
 
 /** The timing-relevant parts of a database pod, read from its manifest. */
@@ -42,6 +47,10 @@ export interface DatabaseTimings {
 }
 
 export type { StorageTimings };
+
+/** FailureBudget.waitsFor of a lost node whose volume only an operator releases. */
+export const WAITS_FOR_OPERATOR =
+  "your out-of-service taint (storageRunbook.nodeLost): without it the database is not back until the node returns";
 
 /** How fast the backend moves a volume (its storage catalog entry). */
 export function storageTimings(backend: StorageBackend): StorageTimings {
@@ -184,7 +193,10 @@ export function failoverBudget(inputs: BudgetInputs): FailureBudget[] {
   };
   return FAILURES.map((failure) => {
     const steps = timelines[failure];
-    return { failure, steps, totalSeconds: steps.reduce((sum, step) => sum + step.seconds, 0) };
+    const totalSeconds = steps.reduce((sum, step) => sum + step.seconds, 0);
+    return failure === "nodeLost" && !fencing && storage.lostNodeReleaseByOperator
+      ? { failure, steps, totalSeconds, waitsFor: WAITS_FOR_OPERATOR }
+      : { failure, steps, totalSeconds };
   });
 }
 

@@ -12,6 +12,8 @@ export interface StorageTimings {
   lostNodeReleaseStep: string;
   lostNodeReleaseSeconds: number;
   lostNodeReleaseSource: string;
+  /** Only an operator's step releases it (the backend has no fencing of its own). */
+  lostNodeReleaseByOperator: boolean;
 }
 
 /**
@@ -29,6 +31,7 @@ export const OUT_OF_SERVICE_RELEASE = {
   lostNodeReleaseSeconds: 0,
   lostNodeReleaseSource:
     "operator action (storageRunbook.nodeLost, once the node is known to be off); without it the volume stays attached until the node returns (measured: docs/real-nodes.md)",
+  lostNodeReleaseByOperator: true,
 } as const;
 
 const RELEASED_BY_STORAGE = "volume released from the lost node";
@@ -85,6 +88,7 @@ export const STORAGE_CATALOG: Record<StorageBackend, StorageBackendEntry> = {
       lostNodeReleaseSeconds: 15,
       lostNodeReleaseSource:
         "Longhorn nodeDownPodDeletionPolicy=delete-both-statefulset-and-deployment-pod (chart value)",
+      lostNodeReleaseByOperator: false,
       deletesLostNodePods: true,
     },
     volumeCopies: "longhorn-backup",
@@ -128,6 +132,7 @@ export const STORAGE_CATALOG: Record<StorageBackend, StorageBackendEntry> = {
       lostNodeReleaseStep: RELEASED_BY_STORAGE,
       lostNodeReleaseSeconds: 30,
       lostNodeReleaseSource: "Stork health monitor reschedules pods off offline Portworx nodes",
+      lostNodeReleaseByOperator: false,
       deletesLostNodePods: false,
     },
     volumeCopies: "restic",
