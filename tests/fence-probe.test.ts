@@ -157,6 +157,21 @@ describe("fencing acceptance verdicts", () => {
     ]);
   });
 
+  it("leaves out the items of experiments not asked for, but fails one that errored", () => {
+    const partial = fencingVerdicts(run({ unfenced: undefined }));
+    assert.deepEqual(
+      partial.map((v) => v.item),
+      [
+        "node lost with fencing: back, 0 acknowledged writes lost",
+        "failoverBudget node lost <= 90 s and within 20 % of the measured fenced RTO",
+        "partition: fenced, database back elsewhere, 0 writes from the fenced node on the LUN",
+      ],
+    );
+    assert.deepEqual(failing(run({ partition: { error: "VM did not boot" } })), [
+      "partition: fenced, database back elsewhere, 0 writes from the fenced node on the LUN",
+    ]);
+  });
+
   it("fails when the database came back without fencing (the comparison would be wrong) or lost a write", () => {
     assert.ok(
       failing(run({ unfenced: result({ rtoSeconds: 90 }) })).includes(

@@ -10,6 +10,7 @@ export interface Verdict {
   detail: string;
 }
 
+/** undefined: not asked for in this run (its items are left out); { error }: it failed to run. */
 type Outcome<T> = T | { error: string } | undefined;
 
 export interface FencingRun {
@@ -22,11 +23,7 @@ export interface FencingRun {
 }
 
 const failed = (outcome: Outcome<unknown>): string | undefined =>
-  outcome === undefined
-    ? "not run"
-    : "error" in (outcome as object)
-      ? (outcome as { error: string }).error
-      : undefined;
+  outcome !== undefined && "error" in (outcome as object) ? (outcome as { error: string }).error : undefined;
 
 /** Writes back and none lost, one live initiator at a time, the database moved. */
 function recovered(result: RealExperimentResult): string | undefined {
@@ -40,8 +37,10 @@ function recovered(result: RealExperimentResult): string | undefined {
 
 export function fencingVerdicts(run: FencingRun): Verdict[] {
   const verdicts: Verdict[] = [];
-  const add = (item: string, problem: string | undefined, detail: string) =>
+  const add = (item: string, problem: string | undefined, detail: string, needs: Outcome<unknown>[]) => {
+    if (needs.some((outcome) => outcome === undefined)) return;
     verdicts.push({ item, ok: problem === undefined, detail: problem ?? detail });
+  };
 
   const fencedError = failed(run.fenced);
   const fenced = fencedError === undefined ? (run.fenced as FencedNodeLoss) : undefined;
@@ -55,6 +54,7 @@ export function fencingVerdicts(run: FencingRun): Verdict[] {
       ? `RTO ${fenced.result.rtoSeconds} s, pod Ready ${fenced.result.podReadySeconds} s, fenced at ${fenced.fenced} s, ` +
           `0 of ${fenced.result.acknowledged} acknowledged writes lost, rebooted node let back in ${fenced.letBackInSeconds} s after Ready`
       : "",
+    [run.fenced],
   );
 
   const unfencedError = failed(run.unfenced);
@@ -70,6 +70,7 @@ export function fencingVerdicts(run: FencingRun): Verdict[] {
       ? `RTO > ${run.unattendedSeconds} s (not back); after the runbook's taint at ${unfenced.intervention.atSeconds} s, ` +
           `writes back ${unfenced.intervention.rtoAfterSeconds} s later; 0 of ${unfenced.acknowledged} acknowledged writes lost`
       : "",
+    [run.unfenced],
   );
 
   const rto = fenced?.result.rtoSeconds ?? null;
@@ -81,6 +82,7 @@ export function fencingVerdicts(run: FencingRun): Verdict[] {
         ? `${rto} s is more than 0.2 x ${run.unattendedSeconds} s`
         : undefined,
     `${rto} s vs > ${run.unattendedSeconds} s: ratio < ${rto === null ? "-" : (rto / run.unattendedSeconds).toFixed(3)}`,
+    [run.fenced, run.unfenced],
   );
 
   const budget = run.budget?.totalSeconds;
@@ -94,6 +96,7 @@ export function fencingVerdicts(run: FencingRun): Verdict[] {
           ? `budget ${budget} s is ${Math.round((100 * (budget - rto)) / rto)} % off the measured ${rto} s`
           : undefined,
     `budget ${budget} s, measured ${rto} s (${rto ? Math.round((100 * ((budget ?? 0) - rto)) / rto) : "-"} %)`,
+    [run.fenced],
   );
 
   const partitionError = failed(run.partition);
@@ -129,6 +132,7 @@ export function fencingVerdicts(run: FencingRun): Verdict[] {
           `0 sessions after the fence; healed: still fenced; rebooted: let back in ${p.letBackInSeconds} s after Ready; ` +
           `0 of ${p.result.acknowledged} acknowledged writes lost`
       : "",
+    [run.partition],
   );
   return verdicts;
 }

@@ -70,12 +70,15 @@ const nodeIndexOf = (node: string): number => Number(/(\d+)$/.exec(node)?.[1] ??
 /** The stack's fencing settings and the database's LUN, as the program renders them. */
 export function stackFencing(setup: DatabaseLab): StackFencing {
   const config = configFromMap(readStackFile(PROJECT_ROOT, setup.render.stackFile).config);
-  const pv = setup.render.manifests.find(
-    (o) =>
+  // The PersistentVolume pre-bound to the database's claim (<deployment>-data in its namespace).
+  const pv = setup.render.manifests.find((o) => {
+    const claim = (o.spec as { claimRef?: { namespace?: string; name?: string } } | undefined)?.claimRef;
+    return (
       o.kind === "PersistentVolume" &&
-      (o.spec as { claimRef?: { namespace?: string; name?: string } }).claimRef?.namespace ===
-        setup.database.namespace,
-  );
+      claim?.namespace === setup.database.namespace &&
+      claim.name === `${setup.database.deployment}-data`
+    );
+  });
   const lun = (pv?.spec as { iscsi?: { lun?: number } } | undefined)?.iscsi?.lun;
   if (lun === undefined) throw new Error("the stack renders no iSCSI PersistentVolume for the database");
   return { detectionSeconds: config.fencing.detectionSeconds, lun };
