@@ -32,8 +32,8 @@ export interface FenceAgentProcessOptions {
 export interface FenceAgentProcess {
   /** The agent's output so far. */
   log(): string;
-  /** When the agent logged a line matching `pattern` (its ISO timestamp, epoch ms), or null. */
-  loggedAt(pattern: RegExp): number | null;
+  /** When the agent first logged a line matching `pattern` at or after `sinceMs` (epoch ms), or null. */
+  loggedAt(pattern: RegExp, sinceMs?: number): number | null;
   stop(): Promise<void>;
 }
 
@@ -118,10 +118,12 @@ export async function startFenceAgentProcess(options: FenceAgentProcessOptions):
   }
   return {
     log: () => log,
-    loggedAt(pattern) {
-      const line = log.split("\n").find((l) => pattern.test(l));
-      const stamp = line?.split(" ")[0];
-      return stamp ? Date.parse(stamp) : null;
+    loggedAt(pattern, sinceMs = 0) {
+      for (const line of log.split("\n")) {
+        const at = Date.parse(line.split(" ")[0] ?? "");
+        if (!Number.isNaN(at) && at >= sinceMs && pattern.test(line)) return at;
+      }
+      return null;
     },
     stop: () => stopProc(agent),
   };

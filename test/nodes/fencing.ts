@@ -149,8 +149,11 @@ async function rebootAndLetBackIn(setup: DatabaseLab, node: string): Promise<num
 
 function agentTimes(agent: FenceAgentProcess, node: string, address: string, zeroMs: number) {
   return {
-    fenceStarted: secondsAfter(zeroMs, agent.loggedAt(new RegExp(`fencing ${escape(node)} `))),
-    fenced: secondsAfter(zeroMs, agent.loggedAt(new RegExp(`iscsi-fence\\.sh: fenced ${escape(address)} `))),
+    fenceStarted: secondsAfter(zeroMs, agent.loggedAt(new RegExp(`fencing ${escape(node)} `), zeroMs)),
+    fenced: secondsAfter(
+      zeroMs,
+      agent.loggedAt(new RegExp(`iscsi-fence\\.sh: fenced ${escape(address)} `), zeroMs),
+    ),
   };
 }
 
@@ -241,8 +244,11 @@ export async function partitionedNode(
       },
     });
     const times = agentTimes(agent, node, address, result.faultEpochMs);
-    const fenceStartMs = agent.loggedAt(new RegExp(`fencing ${escape(node)} `));
-    const fenceDoneMs = agent.loggedAt(new RegExp(`iscsi-fence\\.sh: fenced ${escape(address)} `));
+    const fenceStartMs = agent.loggedAt(new RegExp(`fencing ${escape(node)} `), result.faultEpochMs);
+    const fenceDoneMs = agent.loggedAt(
+      new RegExp(`iscsi-fence\\.sh: fenced ${escape(address)} `),
+      result.faultEpochMs,
+    );
 
     // Healed without a reboot: it must stay fenced (its kernel may still hold unflushed writes).
     await guest.check(`ip route del blackhole ${GATEWAY}/32`, 30_000);
@@ -262,7 +268,11 @@ export async function partitionedNode(
     const healed = {
       readyAfterSeconds,
       stillFenced: fencedAddresses(setup).includes(address),
-      held: new RegExp(`not fencing ${escape(node)}: Ready again without a reboot`).test(agent.log()),
+      held:
+        agent.loggedAt(
+          new RegExp(`not fencing ${escape(node)}: Ready again without a reboot`),
+          result.faultEpochMs,
+        ) !== null,
       sessions: lastSessions,
     };
     progress(`partition healed: ${JSON.stringify(healed)}`);
