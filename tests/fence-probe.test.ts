@@ -98,6 +98,7 @@ const partition = (over: Partial<PartitionOutcome> = {}): PartitionOutcome => ({
   fenceStarted: 27,
   fenced: 28,
   letBackInSeconds: 2,
+  rebooted: true,
   probe: {
     run: "0a1b2c3d",
     clockUncertaintyMs: 200,

@@ -32,6 +32,9 @@ const option = (name: string, fallback: string): string => {
 };
 const unattendedSeconds = Number(option("unattended", "600"));
 const only = new Set(option("only", "fenced,partition,unfenced").split(","));
+// The node cut off is rebooted afterwards unless the unfenced run follows (the node-loss run already
+// shows a rebooted node let back in; with the agent stopped nothing would unfence it anyway).
+const rebootAfterPartition = !only.has("unfenced") || args.includes("--reboot-after-partition");
 const outPath = resolve(root, option("out", "out/bench/nodes-fencing.json"));
 for (const name of only)
   if (!["fenced", "partition", "unfenced"].includes(name)) throw new Error(`unknown experiment ${name}`);
@@ -72,7 +75,9 @@ async function main(): Promise<void> {
     try {
       if (only.has("fenced")) fenced = await attempt("fenced", () => fencedNodeLoss(setup, agent, options));
       if (only.has("partition"))
-        partition = await attempt("partition", () => partitionedNode(setup, agent, fencing, options));
+        partition = await attempt("partition", () =>
+          partitionedNode(setup, agent, fencing, { ...options, rebootAfter: rebootAfterPartition }),
+        );
     } finally {
       agentOutput.log = agent.log();
       await agent.stop();

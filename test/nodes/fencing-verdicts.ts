@@ -125,11 +125,11 @@ export function fencingVerdicts(run: FencingRun): Verdict[] {
       (p && (!p.healed.stillFenced || p.healed.sessions !== 0)
         ? "healed without a reboot, it was let back in"
         : undefined) ??
-      (p && p.letBackInSeconds === null ? "rebooted, it was not let back in" : undefined),
+      (p && p.rebooted && p.letBackInSeconds === null ? "rebooted, it was not let back in" : undefined),
     p
       ? `RTO ${p.result.rtoSeconds} s, fenced at ${p.fenced} s; node's own writes: ${p.probe.before.acknowledged} acknowledged before the fence ` +
           `(all on the LUN), ${p.probe.after.attempted} attempted after it, 0 acknowledged, 0 on the LUN; ` +
-          `0 sessions after the fence; healed: still fenced; rebooted: let back in ${p.letBackInSeconds} s after Ready; ` +
+          `0 sessions after the fence; healed: still fenced; ${p.rebooted ? `rebooted: let back in ${p.letBackInSeconds} s after Ready` : "not rebooted (the node-loss run shows the reboot)"}; ` +
           `0 of ${p.result.acknowledged} acknowledged writes lost`
       : "",
     [run.partition],

@@ -49,6 +49,8 @@ export interface FencedNodeLoss {
 
 export interface PartitionOutcome extends FencedNodeLoss {
   node: string;
+  /** Rebooted after the partition (letBackInSeconds is then the agent's unfence), or left fenced. */
+  rebooted: boolean;
   probe: ProbeVerdict & { run: string; clockUncertaintyMs: number };
   /** Most sessions the cut-off node's initiator held on the target after the fence (must be 0). */
   sessionsAfterFence: number;
@@ -160,6 +162,8 @@ function agentTimes(agent: FenceAgentProcess, node: string, address: string, zer
 export interface RoundOptions {
   /** How long the unfenced node loss is left alone before the runbook's taint (default 600 s). */
   unattendedSeconds?: number;
+  /** Partition: reboot the node afterwards and wait for the agent to let it in (default true). */
+  rebootAfter?: boolean;
   onProgress?: (message: string) => void;
 }
 
@@ -300,13 +304,16 @@ export async function partitionedNode(
         `${verdict.after.acknowledged} acknowledged, ${verdict.after.onLun.length} on the LUN; ` +
         `sessions after the fence ${sessionsAfterFence}`,
     );
-    const letBackInSeconds = await rebootAndLetBackIn(setup, node);
-    progress(`partition: ${node} rebooted, let back in ${letBackInSeconds ?? "never"} s after Ready`);
+    const rebooted = options.rebootAfter !== false;
+    const letBackInSeconds = rebooted ? await rebootAndLetBackIn(setup, node) : null;
+    if (rebooted)
+      progress(`partition: ${node} rebooted, let back in ${letBackInSeconds ?? "never"} s after Ready`);
     return {
       node,
       result,
       ...times,
       letBackInSeconds,
+      rebooted,
       probe: { ...verdict, run, clockUncertaintyMs: Math.round(clockUncertaintyMs) },
       sessionsAfterFence,
       healed,
