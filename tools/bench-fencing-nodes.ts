@@ -34,7 +34,9 @@ const unattendedSeconds = Number(option("unattended", "600"));
 const only = new Set(option("only", "fenced,partition,unfenced").split(","));
 // The node cut off is rebooted afterwards unless the unfenced run follows (the node-loss run already
 // shows a rebooted node let back in; with the agent stopped nothing would unfence it anyway).
-const rebootAfterPartition = !only.has("unfenced") || args.includes("--reboot-after-partition");
+const rebootAfterPartition =
+  !args.includes("--no-reboot-after-partition") &&
+  (!only.has("unfenced") || args.includes("--reboot-after-partition"));
 const outPath = resolve(root, option("out", "out/bench/nodes-fencing.json"));
 for (const name of only)
   if (!["fenced", "partition", "unfenced"].includes(name)) throw new Error(`unknown experiment ${name}`);

@@ -184,8 +184,8 @@ export function failoverBudget(inputs: BudgetInputs): FailureBudget[] {
       { step: "new pod scheduled", seconds: SCHEDULE_SECONDS, source: "scheduler (typical)" },
       {
         step: "volume attached on the new node",
-        seconds: storage.reattachSeconds,
-        source: "storage backend",
+        seconds: storage.lostNodeAttachSeconds ?? storage.reattachSeconds,
+        source: storage.lostNodeAttachSource ?? "storage backend",
       },
       start,
       ready,

@@ -113,9 +113,6 @@ export function fencingVerdicts(run: FencingRun): Verdict[] {
         ? `${p.probe.before.acknowledged - p.probe.before.acknowledgedOnLun} acknowledged markers missing from the LUN (the scan is blind)`
         : undefined) ??
       (p && p.probe.after.attempted === 0 ? "the node attempted no write after the fence" : undefined) ??
-      (p && p.probe.after.acknowledged > 0
-        ? `${p.probe.after.acknowledged} writes acknowledged after the fence`
-        : undefined) ??
       (p && p.probe.after.onLun.length > 0
         ? `markers ${p.probe.after.onLun.join(", ")} written after the fence are on the LUN`
         : undefined) ??
@@ -128,7 +125,7 @@ export function fencingVerdicts(run: FencingRun): Verdict[] {
       (p && p.rebooted && p.letBackInSeconds === null ? "rebooted, it was not let back in" : undefined),
     p
       ? `RTO ${p.result.rtoSeconds} s, fenced at ${p.fenced} s; node's own writes: ${p.probe.before.acknowledged} acknowledged before the fence ` +
-          `(all on the LUN), ${p.probe.after.attempted} attempted after it, 0 acknowledged, 0 on the LUN; ` +
+          `(all on the LUN), ${p.probe.after.attempted} attempted after it (${p.probe.after.acknowledged} acknowledged by the node's own kernel), 0 on the LUN; ` +
           `0 sessions after the fence; healed: still fenced; ${p.rebooted ? `rebooted: let back in ${p.letBackInSeconds} s after Ready` : "not rebooted (the node-loss run shows the reboot)"}; ` +
           `0 of ${p.result.acknowledged} acknowledged writes lost`
       : "",
