@@ -225,23 +225,24 @@ export async function runRealExperiment(
   if (options.fault) {
     if (!options.fault.nodeStaysUp) dead.add(initiatorName(nodeIndex(before.node)));
     await options.fault.inject(before);
-  }
-  switch (options.fault ? undefined : experiment) {
-    case "processDies":
-      // SIGKILL from the node: a crash, not a shutdown (InnoDB recovers from its redo log at start).
-      await lab.vm(before.node).agent?.check("pkill -9 -x mariadbd");
-      break;
-    case "podDeleted":
-      await lab.api.request("DELETE", `/api/v1/namespaces/${db.namespace}/pods/${before.name}`);
-      break;
-    case "nodeDrained":
-      await drain(lab.api, before.node, timeoutSeconds);
-      recorder.mark(`drain of ${before.node} returned`);
-      break;
-    case "nodeLost":
-      dead.add(initiatorName(nodeIndex(before.node)));
-      await lab.vm(before.node).kill();
-      break;
+  } else {
+    switch (experiment) {
+      case "processDies":
+        // SIGKILL from the node: a crash, not a shutdown (InnoDB recovers from its redo log at start).
+        await lab.vm(before.node).agent?.check("pkill -9 -x mariadbd");
+        break;
+      case "podDeleted":
+        await lab.api.request("DELETE", `/api/v1/namespaces/${db.namespace}/pods/${before.name}`);
+        break;
+      case "nodeDrained":
+        await drain(lab.api, before.node, timeoutSeconds);
+        recorder.mark(`drain of ${before.node} returned`);
+        break;
+      case "nodeLost":
+        dead.add(initiatorName(nodeIndex(before.node)));
+        await lab.vm(before.node).kill();
+        break;
+    }
   }
   const recovered: Record<ExperimentName, (pod: PodInfo) => boolean> = {
     processDies: (pod) => pod.uid === before.uid && pod.restarts > before.restarts,
