@@ -12,6 +12,8 @@ import {
   type FailureBudget,
 } from "../components/failover/budget";
 import { MANAGED_CONTROLLER_TIMINGS, SELF_MANAGED_CONTROLLER_TIMINGS } from "../components/failover/timings";
+import { STORAGE_BACKENDS } from "../components/config/types";
+import { STORAGE_CATALOG } from "../components/storage/catalog";
 
 const total = (budgets: FailureBudget[], failure: string) =>
   budgets.find((b) => b.failure === failure)?.totalSeconds;
@@ -161,6 +163,16 @@ describe("failover budget", () => {
     // The detection time is the stack's own.
     const slower = lab({ detectionSeconds: 40 }).find((b) => b.failure === "nodeLost");
     assert.equal(slower?.totalSeconds, fenced.totalSeconds + 30);
+  });
+
+  it("a backend that fences itself releases a lost node's volume by itself; one that does not waits for someone", () => {
+    for (const backend of STORAGE_BACKENDS) {
+      const { failover, fencing } = STORAGE_CATALOG[backend];
+      const fencesItself = fencing.itself !== undefined;
+      assert.equal(failover.lostNodeReleaseByOperator, !fencesItself, backend);
+      // Every backend hadb cannot always fence says why (the message of hadb:fencing's validation).
+      assert.equal(fencing.unavailable !== undefined, !fencesItself, backend);
+    }
   });
 
   it("refuses a database without probes", () => {

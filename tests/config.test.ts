@@ -755,7 +755,7 @@ const BAD_CONFIGS: BadCase[] = [
     why: "fencing turned off on Longhorn (it fences by itself)",
     values: { fencing: { mode: "off" } },
     message:
-      'hadb:fencing.mode: "off" cannot be set on storage "longhorn": Longhorn fences a lost node by itself and hadb cannot turn that off; remove hadb:fencing',
+      'hadb:fencing.mode: "off" cannot be set on storage "longhorn": Longhorn fences a lost node by itself (it deletes the lost node\'s pods and attachments, and the node\'s engine loses the healthy replicas) and hadb cannot turn that off; remove hadb:fencing',
   },
   {
     why: "a fence agent detection time on Portworx",
@@ -781,7 +781,8 @@ const BAD_CONFIGS: BadCase[] = [
   {
     why: "an unknown fencing field",
     values: { ...lab, databases: [mysql()], fencing: { detectionSecond: 5 } },
-    message: "hadb:fencing.detectionSecond: 5 is not a known key; allowed: mode | detectionSeconds",
+    message:
+      "hadb:fencing.detectionSecond: 5 is not a known key (did you mean detectionSeconds?); allowed: mode | detectionSeconds",
   },
   {
     why: "fencing that is not an object",

@@ -1,14 +1,17 @@
 // Validation of `hadb:fencing`: what makes sure a lost node can no longer write before Kubernetes hands
-// its database volume to another node, per platform × backend (docs/fencing.md).
+// its database volume to another node, per platform × backend (docs/fencing.md). What each backend can
+// be fenced by is its storage catalog entry (`fencing`):
 //
-// - Longhorn and Portworx fence by themselves (Longhorn deletes the lost node's pods and attachments and
-//   its engine loses the healthy replicas; Portworx halts I/O on a node out of quorum): nothing to add.
-// - iSCSI on the lab's own target: hadb's fence agent beside the target refuses the node at the target
-//   (ACL entry unbound, sessions closed, in-flight I/O drained), then taints it out-of-service.
-// - Rook-Ceph (RBD) and an external iSCSI target: nothing hadb ships can fence them (see `NO_FENCER`), so
-//   automatic fencing is refused; `mode: off` is the explicit opt-out (a lost node keeps its volumes until
-//   it returns or someone acts: the runbook), which the policy pack checks for.
+// - Longhorn and Portworx fence by themselves (`fencing.itself`): nothing to add, and nothing to turn off.
+// - iSCSI on the lab's own target (`fencing.agentOnLabTarget`): hadb's fence agent beside the target
+//   refuses the node at the target (ACL entry unbound, sessions closed, in-flight I/O drained), then
+//   taints it out-of-service.
+// - Rook-Ceph (RBD) and an external iSCSI target: nothing hadb ships can fence them
+//   (`fencing.unavailable` says why), so automatic fencing is refused; `mode: off` is the explicit opt-out
+//   (a lost node keeps its volumes until it returns or someone acts: the runbook), which the policy pack
+//   checks for.
 import { isRecord, oneOf, Problems } from "./problems";
+import { LAB_TARGET_AGENT_BACKENDS, STORAGE_CATALOG } from "../storage/catalog";
 import type { IscsiSettings, StorageBackend } from "./types";
 
 export const FENCING_MODES = ["automatic", "off"] as const;
@@ -38,28 +41,21 @@ export interface FencingSettings {
 export const DEFAULT_FENCING_DETECTION_SECONDS = 10;
 export const MAX_FENCING_DETECTION_SECONDS = 600;
 
-/** Why automatic fencing is not available, per backend hadb cannot fence (docs/fencing.md#research). */
-const NO_FENCER: Partial<Record<StorageBackend, string>> = {
-  "rook-ceph":
-    "an RBD client is only fenced by Ceph's blocklist, which Rook applies with its network fencing (the CSI-Addons controller and enableFencing), which hadb does not install",
-  iscsi:
-    "an external target can only be fenced by the target itself (its ACL or SCSI-3 persistent reservations), which hadb does not manage; hadb's fence agent runs beside the lab's own target",
-};
-
 /** What fences a lost node's database volumes on this platform × backend (undefined: nothing hadb ships). */
 export function fencerFor(
   storage: StorageBackend,
   iscsiTarget: IscsiSettings["target"]["kind"] | undefined,
 ): Exclude<Fencer, "none"> | undefined {
-  switch (storage) {
-    case "longhorn":
-    case "portworx":
-      return "storage";
-    case "iscsi":
-      return iscsiTarget === "vagrant" ? "target-agent" : undefined;
-    case "rook-ceph":
-      return undefined;
-  }
+  const { fencing } = STORAGE_CATALOG[storage];
+  if (fencing.itself) return "storage";
+  if (fencing.agentOnLabTarget && iscsiTarget === "vagrant") return "target-agent";
+  return undefined;
+}
+
+/** "the lab's target" / "an external target" where the backend's fencing depends on the target. */
+function describeStorage(storage: StorageBackend, iscsiTarget: IscsiSettings["target"]["kind"] | undefined) {
+  if (!STORAGE_CATALOG[storage].fencing.agentOnLabTarget) return `storage "${storage}"`;
+  return `storage "${storage}" with ${iscsiTarget === "vagrant" ? "the lab's target" : "an external target"}`;
 }
 
 export function readFencing(
@@ -90,23 +86,24 @@ export function readFencing(
         DEFAULT_FENCING_DETECTION_SECONDS,
       )
     : DEFAULT_FENCING_DETECTION_SECONDS;
+  const facts = STORAGE_CATALOG[storage].fencing;
   // An unreadable hadb:iscsi.target is reported by its own reader; which fencer applies is unknown.
-  if (storage === "iscsi" && context.iscsiTarget === undefined) return { ...fallback, mode };
+  if (facts.agentOnLabTarget && context.iscsiTarget === undefined) return { ...fallback, mode };
   const fencer = fencerFor(storage, context.iscsiTarget);
-  const where = `storage "${storage}"${storage === "iscsi" ? ` with ${context.iscsiTarget === "vagrant" ? "the lab's target" : "an external target"}` : ""}`;
+  const where = describeStorage(storage, context.iscsiTarget);
 
   if (fencer === "storage") {
     if (mode === "off")
       problems.add(
         `${key}.mode`,
         mode,
-        `cannot be set on ${where}: ${storage === "longhorn" ? "Longhorn" : "Portworx"} fences a lost node by itself and hadb cannot turn that off; remove hadb:fencing`,
+        `cannot be set on ${where}: ${facts.itself?.product ?? storage} fences a lost node by itself (${facts.itself?.how ?? "its own fencing"}) and hadb cannot turn that off; remove hadb:fencing`,
       );
     if (detectionGiven)
       problems.add(
         `${key}.detectionSeconds`,
         value.detectionSeconds,
-        `only applies to hadb's fence agent (storage "iscsi" with the lab's target); ${where} fences by itself`,
+        `only applies to hadb's fence agent (${LAB_TARGET_AGENT_BACKENDS.map((backend) => `storage "${backend}"`).join(", ")} with the lab's target); ${where} fences by itself`,
       );
     return { mode: "automatic", by: "storage", detectionSeconds };
   }
@@ -114,7 +111,7 @@ export function readFencing(
     problems.add(
       `${key}.mode`,
       value.mode ?? "automatic",
-      `${value.mode === undefined ? "(the default) " : ""}is not available on ${where}: ${NO_FENCER[storage] ?? "no fencer"}. Set hadb:fencing: {mode: off} to accept that a lost node keeps its databases' volumes until it returns or you act on it (runbook in docs/fencing.md)`,
+      `${value.mode === undefined ? "(the default) " : ""}is not available on ${where}: ${facts.unavailable ?? "no fencer"}. Set hadb:fencing: {mode: off} to accept that a lost node keeps its databases' volumes until it returns or you act on it (runbook in docs/fencing.md)`,
     );
   }
   if (mode === "off" && detectionGiven)

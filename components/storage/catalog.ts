@@ -50,6 +50,19 @@ export type DisasterRecoveryMode = (typeof DISASTER_RECOVERY_MODES)[number];
 /** How IRIS and MySQL volumes leave the cluster: Longhorn's own backups, or restic copies of snapshots. */
 export type VolumeCopyMethod = "longhorn-backup" | "restic";
 
+/**
+ * What can fence a node the backend has lost (keep it from writing before its volume moves;
+ * docs/fencing.md). Read by hadb:fencing's validation, the budget and the policy pack.
+ */
+export interface StorageFencing {
+  /** The backend fences a lost node by itself, which hadb cannot turn off: its name and how it does it. */
+  itself?: { product: string; how: string };
+  /** hadb's fence agent fences it beside the lab's own iSCSI target (hadb:iscsi.target kind "vagrant"). */
+  agentOnLabTarget: boolean;
+  /** Why hadb cannot fence it where neither applies (docs/fencing.md#research). */
+  unavailable?: string;
+}
+
 export interface StorageBackendEntry {
   needs: {
     /** Keeps several copies of each volume, each on its own node. */
@@ -70,6 +83,7 @@ export interface StorageBackendEntry {
      */
     deletesLostNodePods: boolean;
   };
+  fencing: StorageFencing;
   /** What carries IRIS and MySQL volume copies off the cluster; undefined: validation refuses backups. */
   volumeCopies: VolumeCopyMethod | undefined;
   disasterRecovery: DisasterRecoveryMode | undefined;
@@ -97,6 +111,13 @@ export const STORAGE_CATALOG: Record<StorageBackend, StorageBackendEntry> = {
       lostNodeReleaseByOperator: false,
       deletesLostNodePods: true,
     },
+    fencing: {
+      itself: {
+        product: "Longhorn",
+        how: "it deletes the lost node's pods and attachments, and the node's engine loses the healthy replicas",
+      },
+      agentOnLabTarget: false,
+    },
     volumeCopies: "longhorn-backup",
     disasterRecovery: "longhorn-dr-volumes",
     // Both become a RecurringJob's `retain`, which Longhorn's admission webhook caps.
@@ -122,6 +143,11 @@ export const STORAGE_CATALOG: Record<StorageBackend, StorageBackendEntry> = {
       ...OUT_OF_SERVICE_RELEASE,
       deletesLostNodePods: false,
     },
+    fencing: {
+      agentOnLabTarget: false,
+      unavailable:
+        "an RBD client is only fenced by Ceph's blocklist, which Rook applies with its network fencing (the CSI-Addons controller and enableFencing), which hadb does not install",
+    },
     volumeCopies: "restic",
     disasterRecovery: undefined,
   },
@@ -141,6 +167,10 @@ export const STORAGE_CATALOG: Record<StorageBackend, StorageBackendEntry> = {
       lostNodeReleaseByOperator: false,
       deletesLostNodePods: false,
     },
+    fencing: {
+      itself: { product: "Portworx", how: "it halts I/O on a node out of quorum" },
+      agentOnLabTarget: false,
+    },
     volumeCopies: "restic",
     disasterRecovery: "px-dr",
   },
@@ -156,6 +186,11 @@ export const STORAGE_CATALOG: Record<StorageBackend, StorageBackendEntry> = {
         "iSCSI login and a mount replaying the journal of a filesystem never unmounted (measured on real nodes: docs/fencing.md)",
       ...OUT_OF_SERVICE_RELEASE,
       deletesLostNodePods: false,
+    },
+    fencing: {
+      agentOnLabTarget: true,
+      unavailable:
+        "an external target can only be fenced by the target itself (its ACL or SCSI-3 persistent reservations), which hadb does not manage; hadb's fence agent runs beside the lab's own target",
     },
     // Static LUNs have no snapshots here: validation refuses hadb:backups on iscsi.
     volumeCopies: undefined,
@@ -176,3 +211,6 @@ export const REPLICATED_BACKENDS = backendsWhere((entry) => entry.needs.replicat
 export const DISASTER_RECOVERY_BACKENDS: readonly StorageBackend[] = DISASTER_RECOVERY_MODES.flatMap((mode) =>
   backendsWhere((entry) => entry.disasterRecovery === mode),
 );
+
+/** Backends whose volumes hadb's fence agent fences beside the lab's own iSCSI target. */
+export const LAB_TARGET_AGENT_BACKENDS = backendsWhere((entry) => entry.fencing.agentOnLabTarget);
