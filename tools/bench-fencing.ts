@@ -29,31 +29,42 @@ import {
   type NodeLossTimeline,
 } from "../test/controlplane/fence-agent";
 import { synthStack } from "../tests/helpers/synth";
+import { parseOptions } from "./cli";
 
 const root = resolve(__dirname, "..");
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? (args[i + 1] ?? fallback) : fallback;
+const options = parseOptions(
+  process.argv.slice(2),
+  `usage: npm run bench:fencing [-- --timings self-managed,managed] [--detection 10] [--unfenced] [--out FILE]
+${readFileSync(__filename, "utf8")
+  .split("\n")
+  .slice(1, 10)
+  .join("\n")
+  .replace(/^\/\/ ?/gm, "")}`,
+  {
+    timings: { type: "string" },
+    detection: { type: "string" },
+    unfenced: { type: "boolean" },
+    out: { type: "string" },
+  },
+);
+const option = (name: "timings" | "detection" | "out", fallback: string): string => {
+  const value = options[name];
+  return typeof value === "string" ? value : fallback;
 };
-if (args.includes("--help")) {
-  console.log(
-    readFileSync(__filename, "utf8")
-      .split("\n")
-      .slice(0, 9)
-      .join("\n")
-      .replace(/^\/\/ ?/gm, ""),
-  );
-  process.exit(0);
-}
+const refuse = (message: string): never => {
+  console.error(message);
+  process.exit(2);
+};
 const TIMINGS: Record<string, ControllerTimings> = {
   "self-managed": SELF_MANAGED_CONTROLLER_TIMINGS,
   managed: MANAGED_CONTROLLER_TIMINGS,
 };
 const timingNames = option("timings", "self-managed,managed").split(",");
-for (const name of timingNames) if (!TIMINGS[name]) throw new Error(`unknown --timings ${name}`);
+for (const name of timingNames)
+  if (!TIMINGS[name]) refuse(`--timings: unknown ${name}; allowed: ${Object.keys(TIMINGS).join(", ")}`);
 const detectionSeconds = Number(option("detection", "10"));
-if (!Number.isInteger(detectionSeconds) || detectionSeconds < 0) throw new Error("--detection: seconds");
+if (!Number.isInteger(detectionSeconds) || detectionSeconds < 0)
+  refuse(`--detection: ${option("detection", "")} is not a whole number of seconds`);
 const outPath = resolve(root, option("out", "out/bench/fencing.json"));
 const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 
@@ -81,7 +92,7 @@ async function main(): Promise<void> {
     budgetUntilRelease: number | null;
     load: string[];
   })[] = [];
-  const variants = args.includes("--unfenced") ? [true, false] : [true];
+  const variants = options.unfenced === true ? [true, false] : [true];
   // One after the other: two control planes and a tgtd each would only make the timings noisier.
   for (const name of timingNames) {
     for (const fencing of variants) {
