@@ -29,7 +29,7 @@ import {
   type NodeLossTimeline,
 } from "../test/controlplane/fence-agent";
 import { synthStack } from "../tests/helpers/synth";
-import { parseOptions } from "./cli";
+import { parseOptions, refuse, stringOption } from "./cli";
 
 const root = resolve(__dirname, "..");
 const options = parseOptions(
@@ -47,14 +47,8 @@ ${readFileSync(__filename, "utf8")
     out: { type: "string" },
   },
 );
-const option = (name: "timings" | "detection" | "out", fallback: string): string => {
-  const value = options[name];
-  return typeof value === "string" ? value : fallback;
-};
-const refuse = (message: string): never => {
-  console.error(message);
-  process.exit(2);
-};
+const option = (name: "timings" | "detection" | "out", fallback: string): string =>
+  stringOption(options, name, fallback);
 const TIMINGS: Record<string, ControllerTimings> = {
   "self-managed": SELF_MANAGED_CONTROLLER_TIMINGS,
   managed: MANAGED_CONTROLLER_TIMINGS,
