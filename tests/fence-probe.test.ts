@@ -119,6 +119,11 @@ describe("fencing acceptance verdicts", () => {
       rtoSeconds: 700,
       intervention: { atSeconds: 600, what: "runbook", rtoAfterSeconds: 80 },
     }),
+    seed: result({
+      settings: "seed",
+      rtoSeconds: 720,
+      intervention: { atSeconds: 600, what: "runbook", rtoAfterSeconds: 100 },
+    }),
     unattendedSeconds: 600,
     budget: { failure: "nodeLost", steps: [], totalSeconds: 68 },
     ...over,
@@ -153,7 +158,8 @@ describe("fencing acceptance verdicts", () => {
       fenced: { result: result({ rtoSeconds: 130 }), fenceStarted: 27, fenced: 28, letBackInSeconds: 2 },
     });
     assert.deepEqual(failing(slow), [
-      "RTO with fencing <= 0.2 x without, same run",
+      "RTO with fencing <= 0.2 x without fencing, same run",
+      "RTO with fencing <= 0.2 x with the seed's settings, same run",
       "failoverBudget node lost <= 90 s and within 20 % of the measured fenced RTO",
     ]);
   });
@@ -164,6 +170,8 @@ describe("fencing acceptance verdicts", () => {
       partial.map((v) => v.item),
       [
         "node lost with fencing: back, 0 acknowledged writes lost",
+        "node lost with the seed's settings: not back by itself",
+        "RTO with fencing <= 0.2 x with the seed's settings, same run",
         "failoverBudget node lost <= 90 s and within 20 % of the measured fenced RTO",
         "partition: fenced, database back elsewhere, 0 writes from the fenced node on the LUN",
       ],
@@ -179,6 +187,10 @@ describe("fencing acceptance verdicts", () => {
         "node lost without fencing: not back by itself",
       ),
     );
+    assert.deepEqual(failing(run({ seed: result({ settings: "seed", rtoSeconds: 400, missing: [3] }) })), [
+      "node lost with the seed's settings: not back by itself",
+      "RTO with fencing <= 0.2 x with the seed's settings, same run",
+    ]);
     const lost = run({
       fenced: { result: result({ missing: [12] }), fenceStarted: 1, fenced: 2, letBackInSeconds: 2 },
     });

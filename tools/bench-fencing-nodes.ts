@@ -1,13 +1,14 @@
-// npm run bench:nodes:fencing [-- --unattended 600] [--only fenced,partition,unfenced]
-//                                [--out out/bench/nodes-fencing.json]
+// npm run bench:nodes:fencing [-- --unattended 600] [--only fenced,partition,unfenced,seed]
+//                                [--out out/bench/nodes-fencing.json] [--(no-)reboot-after-partition]
 // Issue 15's acceptance on real nodes (tier 4), one lab, one run: vagrant-iscsi-mysql on 3 QEMU (TCG)
 // VMs with hadb's settings; node lost WITH hadb's fence agent (beside the tier's tgtd, installed by its
 // own installer), a node cut off from the control plane that keeps writing to its volume, then node lost
-// WITHOUT the agent (left alone `--unattended` seconds, then the runbook's taint). RTO on the host clock
-// (the chaos writer's longest outage), acknowledged writes read back, the LUN read for the cut-off node's
-// markers. MariaDB stands in for MySQL and TCG for real CPUs: absolute times are upper bounds. Run
-// through tests/nodes/run.sh (its own network namespace); exits non-zero when an acceptance item fails.
-import { mkdirSync, writeFileSync } from "node:fs";
+// WITHOUT the agent, then node lost with the seed's settings (each left alone `--unattended` seconds,
+// then the runbook's taint). RTO on the host clock (the chaos writer's longest outage), acknowledged
+// writes read back, the LUN read for the cut-off node's markers. MariaDB stands in for MySQL and TCG for
+// real CPUs: absolute times are upper bounds. Run through tests/nodes/run.sh (its own network
+// namespace); exits non-zero when an acceptance item fails.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { FailureBudget } from "../components/failover/budget";
 import { SELF_MANAGED_CONTROLLER_TIMINGS } from "../components/failover/timings";
@@ -15,6 +16,7 @@ import type { RealExperimentResult } from "../test/nodes/failover";
 import {
   fencedNodeLoss,
   partitionedNode,
+  seedNodeLoss,
   stackFencing,
   startLabAgent,
   unfencedNodeLoss,
@@ -23,27 +25,49 @@ import {
 } from "../test/nodes/fencing";
 import { startDatabaseLab } from "../test/nodes/setup";
 import { fencingVerdicts } from "../test/nodes/fencing-verdicts";
+import { parseOptions, refuse, stringOption } from "./cli";
 
 const root = resolve(__dirname, "..");
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? (args[i + 1] ?? fallback) : fallback;
-};
-const unattendedSeconds = Number(option("unattended", "600"));
-const only = new Set(option("only", "fenced,partition,unfenced").split(","));
-// The node cut off is rebooted afterwards unless the unfenced run follows (the node-loss run already
-// shows a rebooted node let back in; with the agent stopped nothing would unfence it anyway).
-const rebootAfterPartition =
-  !args.includes("--no-reboot-after-partition") &&
-  (!only.has("unfenced") || args.includes("--reboot-after-partition"));
-const outPath = resolve(root, option("out", "out/bench/nodes-fencing.json"));
+const EXPERIMENT_NAMES = ["fenced", "partition", "unfenced", "seed"];
+const options = parseOptions(
+  process.argv.slice(2),
+  `usage: npm run bench:nodes:fencing [-- --unattended 600] [--only fenced,partition,unfenced,seed]
+  [--out out/bench/nodes-fencing.json] [--no-reboot-after-partition | --reboot-after-partition]
+${readFileSync(__filename, "utf8")
+  .split("\n")
+  .slice(2, 10)
+  .join("\n")
+  .replace(/^\/\/ ?/gm, "")}`,
+  {
+    unattended: { type: "string" },
+    only: { type: "string" },
+    out: { type: "string" },
+    "no-reboot-after-partition": { type: "boolean" },
+    "reboot-after-partition": { type: "boolean" },
+  },
+);
+const unattendedText = stringOption(options, "unattended", "600");
+const unattendedSeconds = Number(unattendedText);
+if (!/^\d+$/.test(unattendedText) || unattendedSeconds < 60)
+  refuse(`--unattended: ${unattendedText} is not a whole number of seconds >= 60`);
+const only = new Set(stringOption(options, "only", EXPERIMENT_NAMES.join(",")).split(","));
 for (const name of only)
-  if (!["fenced", "partition", "unfenced"].includes(name)) throw new Error(`unknown experiment ${name}`);
-if (!Number.isInteger(unattendedSeconds) || unattendedSeconds < 60)
-  throw new Error("--unattended must be an integer >= 60");
+  if (!EXPERIMENT_NAMES.includes(name))
+    refuse(`--only: unknown experiment ${name}; allowed: ${EXPERIMENT_NAMES.join(", ")}`);
+if (options["no-reboot-after-partition"] && options["reboot-after-partition"])
+  refuse("--no-reboot-after-partition and --reboot-after-partition exclude each other");
+// The node cut off is rebooted afterwards unless an unattended run follows (the node-loss run already
+// shows a rebooted node let back in; with the agent stopped nothing would unfence it anyway, and its
+// taint keeps the database off it).
+const rebootAfterPartition =
+  options["no-reboot-after-partition"] !== true &&
+  ((!only.has("unfenced") && !only.has("seed")) || options["reboot-after-partition"] === true);
+const outPath = resolve(root, stringOption(options, "out", "out/bench/nodes-fencing.json"));
 const imageDir = process.env.HADB_NODES_IMAGE;
-if (!imageDir) throw new Error("HADB_NODES_IMAGE unset: run npm run bench:nodes:fencing");
+if (!imageDir)
+  refuse(
+    "HADB_NODES_IMAGE unset: run it as npm run bench:nodes:fencing (tests/nodes/run.sh builds the image)",
+  );
 
 const progress = (message: string) => {
   console.error(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -71,6 +95,7 @@ async function main(): Promise<void> {
   let fenced: FencedNodeLoss | { error: string } | undefined;
   let partition: PartitionOutcome | { error: string } | undefined;
   let unfenced: RealExperimentResult | { error: string } | undefined;
+  let seed: RealExperimentResult | { error: string } | undefined;
   const agentOutput = { log: "" };
   try {
     const agent = await startLabAgent(setup, fencing);
@@ -86,13 +111,18 @@ async function main(): Promise<void> {
     }
     // Without the agent: what a stack with hadb:fencing {mode: off} has.
     if (only.has("unfenced")) unfenced = await attempt("unfenced", () => unfencedNodeLoss(setup, options));
+    // Last: it leaves the lab on the seed's settings and Kubernetes' default node timings.
+    if (only.has("seed"))
+      seed = await attempt("seed", () =>
+        seedNodeLoss(setup, unfenced && !("error" in unfenced) ? unfenced : undefined, options),
+      );
   } finally {
     await setup.lab.stop();
   }
 
   const budgets = (setup.render.outputs.failoverBudget as Record<string, FailureBudget[]>).mysql ?? [];
   const budget = budgets.find((b) => b.failure === "nodeLost");
-  const verdicts = fencingVerdicts({ fenced, partition, unfenced, unattendedSeconds, budget });
+  const verdicts = fencingVerdicts({ fenced, partition, unfenced, seed, unattendedSeconds, budget });
   const report = {
     label: "QEMU TCG, 2 cores, MariaDB stand-in: absolute times are upper bounds",
     stack: "vagrant-iscsi-mysql",
@@ -105,6 +135,7 @@ async function main(): Promise<void> {
     fenced,
     partition,
     unfenced,
+    seed,
     agentLog: agentOutput.log.split("\n"),
   };
   mkdirSync(dirname(outPath), { recursive: true });

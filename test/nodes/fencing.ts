@@ -10,10 +10,12 @@
 //   may be on the LUN (the backing file is read afterwards); healed without a reboot it stays fenced;
 //   rebooted, it is let back in;
 // - node lost without the agent (what `hadb:fencing: {mode: off}` deploys): nothing releases the LUN;
-//   after `unattendedSeconds` the runbook's out-of-service taint does.
+//   after `unattendedSeconds` the runbook's out-of-service taint does;
+// - node lost with the seed's settings (its pod settings, Kubernetes' default node timings): the same.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { configFromMap } from "../../components/config/load";
+import { MANAGED_CONTROLLER_TIMINGS } from "../../components/failover/timings";
 import { OUT_OF_SERVICE_TAINT } from "../../components/storage/iscsi/fence-agent/plan";
 import { readStackFile } from "../../tools/synth/stackfile";
 import { PROJECT_ROOT } from "../controlplane/cluster";
@@ -24,7 +26,7 @@ import {
   type FenceAgentProcess,
 } from "../controlplane/fence-agent-process";
 import { waitFor } from "../controlplane/procs";
-import { runRealExperiment, type RealExperimentResult } from "./failover";
+import { repairAfter, runRealExperiment, type RealExperimentResult } from "./failover";
 import {
   classifyProbe,
   guestClockOffset,
@@ -194,6 +196,25 @@ export function unfencedNodeLoss(
   options: RoundOptions = {},
 ): Promise<RealExperimentResult> {
   return runRealExperiment(setup.lab, setup.database, "hadb", "nodeLost", {
+    unattendedSeconds: options.unattendedSeconds ?? 600,
+    onProgress: options.onProgress,
+  });
+}
+
+/**
+ * Node lost with the seed's settings (its pod settings and Kubernetes' default node timings, no agent):
+ * the lab is first repaired after the previous node loss (`previous`: its node booted, the runbook's taint
+ * lifted), then switched to the seed's settings for good; the runbook's taint after `unattendedSeconds`.
+ */
+export async function seedNodeLoss(
+  setup: DatabaseLab,
+  previous: RealExperimentResult | undefined,
+  options: RoundOptions = {},
+): Promise<RealExperimentResult> {
+  if (previous) await repairAfter(setup.lab, previous);
+  await setup.lab.setTimings(MANAGED_CONTROLLER_TIMINGS);
+  await setup.applySettings("seed");
+  return runRealExperiment(setup.lab, setup.database, "seed", "nodeLost", {
     unattendedSeconds: options.unattendedSeconds ?? 600,
     onProgress: options.onProgress,
   });
