@@ -67,7 +67,32 @@ describe("partition test evidence", () => {
     assert.deepEqual(verdict.before, { attempted: 2, acknowledged: 2, acknowledgedOnLun: 2 });
     // Write 3 started before the fence and ended after it: in flight, either outcome is safe.
     assert.equal(verdict.during, 1);
-    assert.deepEqual(verdict.after, { attempted: 2, acknowledged: 1, onLun: [5] });
+    assert.deepEqual(verdict.after, { attempted: 2, acknowledged: 1, acknowledgedUnmounted: 0, onLun: [5] });
+  });
+});
+
+describe("fence-probe.sh's log", () => {
+  it("keeps dd's error and marks writes made after the volume was unmounted", () => {
+    const log = [
+      "1 15000000000 15100000000 fail Input/output error",
+      "2 unmounted",
+      "2 16000000000 16200000000 ok",
+      "3 17000000000 17100000000 ok",
+    ].join("\n");
+    const writes = parseProbeLog(log, 0);
+    assert.deepEqual(writes, [
+      { n: 1, startMs: 15_000, endMs: 15_100, acknowledged: false, error: "Input/output error" },
+      { n: 2, startMs: 16_000, endMs: 16_200, acknowledged: true, unmounted: true },
+      { n: 3, startMs: 17_000, endMs: 17_100, acknowledged: true },
+    ]);
+    // All after the fence: one of the acknowledged went to the node's own disk, not the volume.
+    const fence = { fenceStartMs: 14_000, fenceDoneMs: 14_500, uncertaintyMs: 100 };
+    assert.deepEqual(classifyProbe(writes, new Set(), fence).after, {
+      attempted: 3,
+      acknowledged: 2,
+      acknowledgedUnmounted: 1,
+      onLun: [],
+    });
   });
 });
 
@@ -103,9 +128,11 @@ const partition = (over: Partial<PartitionOutcome> = {}): PartitionOutcome => ({
     run: "0a1b2c3d",
     clockUncertaintyMs: 200,
     before: { attempted: 40, acknowledged: 40, acknowledgedOnLun: 40 },
-    after: { attempted: 3, acknowledged: 0, onLun: [] },
+    after: { attempted: 3, acknowledged: 0, acknowledgedUnmounted: 0, onLun: [] },
     during: 1,
+    writes: [],
   },
+  guestKernel: [],
   sessionsAfterFence: 0,
   healed: { readyAfterSeconds: 5, stillFenced: true, held: true, sessions: 0 },
   ...over,
@@ -139,7 +166,10 @@ describe("fencing acceptance verdicts", () => {
 
   it("fails the partition item when a marker written after the fence is on the LUN", () => {
     const leaked = partition({
-      probe: { ...partition().probe, after: { attempted: 3, acknowledged: 0, onLun: [41] } },
+      probe: {
+        ...partition().probe,
+        after: { attempted: 3, acknowledged: 0, acknowledgedUnmounted: 0, onLun: [41] },
+      },
     });
     assert.deepEqual(failing(run({ partition: leaked })), [
       "partition: fenced, database back elsewhere, 0 writes from the fenced node on the LUN",

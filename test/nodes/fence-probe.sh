@@ -2,7 +2,8 @@
 # Real-node tier, issue 15's partition test: runs on the node that is cut off from the control plane.
 # Every 0.5 s it writes one 4 KiB block of its own marker ("HADBPROBE:<run>:<n>:" repeated) into a file on
 # the database's iSCSI volume, with O_DIRECT and O_DSYNC: a write either reaches the LUN before dd exits
-# 0, or fails. Logs "<n> <start ns> <end ns> ok|fail" (guest clock) to /var/tmp/hadb-fence-probe.log;
+# 0, or fails. Logs "<n> <start ns> <end ns> ok|fail <dd's error>" (guest clock) to
+# /var/tmp/hadb-fence-probe.log, and "<n> unmounted" before a write when the volume is no longer mounted;
 # stops when /var/tmp/hadb-fence-probe.stop exists or after 3000 writes. The host reads the log through
 # the guest agent and looks for the markers in the LUN's backing file (test/nodes/fence-probe.ts).
 #   fence-probe.sh <run id: 8 hex digits>
@@ -24,14 +25,18 @@ fi
 n=0
 while [[ ! -e $stop ]] && ((n < 3000)); do
   n=$((n + 1))
+  # Whether the volume is still mounted there: once the kubelet unmounts it, the path is a directory on
+  # the node's own disk, and a write to it is not a write to the LUN.
+  mountpoint -q "$mnt" || echo "$n unmounted" >>"$log"
   start="$(date +%s%N)"
-  if yes "HADBPROBE:$run:$n:" | tr -d '\n' |
+  # dd's own error (errno text) is kept: EIO from the disk and EROFS from an aborted journal differ.
+  if error="$(yes "HADBPROBE:$run:$n:" | tr -d '\n' |
     dd of="$mnt/.hadb-fence-probe" bs=4096 count=1 seek="$n" iflag=fullblock oflag=direct,dsync \
-      conv=notrunc status=none 2>/dev/null; then
+      conv=notrunc status=none 2>&1)"; then
     result=ok
   else
-    result=fail
+    result="fail ${error##*: }"
   fi
-  echo "$n $start $(date +%s%N) $result" >>"$log"
+  echo "$n $start $(date +%s%N) ${result//[$'\n']/ }" >>"$log"
   sleep 0.5
 done

@@ -17,19 +17,28 @@ export interface ProbeWrite {
   startMs: number;
   endMs: number;
   acknowledged: boolean;
+  /** dd's error when it failed (e.g. "Input/output error", "Read-only file system"). */
+  error?: string;
+  /** The volume was no longer mounted at the path (the write went to the node's own disk). */
+  unmounted?: true;
 }
 
-/** Parses fence-probe.sh's log ("<n> <start ns> <end ns> ok|fail", guest clock) onto the host clock. */
+/** Parses fence-probe.sh's log ("<n> <start ns> <end ns> ok|fail [error]", guest clock) onto the host clock. */
 export function parseProbeLog(text: string, guestMinusHostMs: number): ProbeWrite[] {
   const writes: ProbeWrite[] = [];
+  const unmounted = new Set(
+    text.split("\n").flatMap((line) => /^(\d+) unmounted$/.exec(line.trim())?.slice(1, 2) ?? []),
+  );
   for (const line of text.split("\n")) {
-    const match = /^(\d+) (\d+) (\d+) (ok|fail)$/.exec(line.trim());
+    const match = /^(\d+) (\d+) (\d+) (ok|fail)(?: (.*))?$/.exec(line.trim());
     if (!match) continue;
     writes.push({
       n: Number(match[1]),
       startMs: Number(BigInt(match[2] ?? "0") / 1_000_000n) - guestMinusHostMs,
       endMs: Number(BigInt(match[3] ?? "0") / 1_000_000n) - guestMinusHostMs,
       acknowledged: match[4] === "ok",
+      ...(match[4] === "fail" && match[5] ? { error: match[5] } : {}),
+      ...(unmounted.has(match[1] ?? "") ? { unmounted: true as const } : {}),
     });
   }
   return writes;
@@ -63,7 +72,13 @@ export interface ProbeVerdict {
   /** Writes that ended before the target began refusing the node. */
   before: { attempted: number; acknowledged: number; acknowledgedOnLun: number };
   /** Writes that started after the target refused the node: none may be acknowledged or on the LUN. */
-  after: { attempted: number; acknowledged: number; onLun: number[] };
+  after: {
+    attempted: number;
+    acknowledged: number;
+    /** Of those acknowledged, written after the kubelet unmounted the volume (to the node's own disk). */
+    acknowledgedUnmounted: number;
+    onLun: number[];
+  };
   /** Writes in flight while the fence ran (iscsi-fence.sh drains them): either outcome is safe. */
   during: number;
 }
@@ -88,6 +103,7 @@ export function classifyProbe(
     after: {
       attempted: after.length,
       acknowledged: after.filter((w) => w.acknowledged).length,
+      acknowledgedUnmounted: after.filter((w) => w.acknowledged && w.unmounted).length,
       onLun: after.filter((w) => onLun.has(w.n)).map((w) => w.n),
     },
     during: writes.length - before.length - after.length,

@@ -132,7 +132,7 @@ export function fencingVerdicts(run: FencingRun): Verdict[] {
       (p && p.rebooted && p.letBackInSeconds === null ? "rebooted, it was not let back in" : undefined),
     p
       ? `RTO ${p.result.rtoSeconds} s, fenced at ${p.fenced} s; node's own writes: ${p.probe.before.acknowledged} acknowledged before the fence ` +
-          `(all on the LUN), ${p.probe.after.attempted} attempted after it (${p.probe.after.acknowledged} acknowledged by the node's own kernel), 0 on the LUN; ` +
+          `(all on the LUN), ${p.probe.after.attempted} attempted after it (${p.probe.after.acknowledged} acknowledged by the node's own kernel, ${p.probe.after.acknowledgedUnmounted} of them after the kubelet unmounted the volume), 0 on the LUN; ` +
           `0 sessions after the fence; healed: still fenced; ${p.rebooted ? `rebooted: let back in ${p.letBackInSeconds} s after Ready` : "not rebooted (the node-loss run shows the reboot)"}; ` +
           `0 of ${p.result.acknowledged} acknowledged writes lost`
       : "",

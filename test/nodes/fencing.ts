@@ -53,7 +53,22 @@ export interface PartitionOutcome extends FencedNodeLoss {
   node: string;
   /** Rebooted after the partition (letBackInSeconds is then the agent's unfence), or left fenced. */
   rebooted: boolean;
-  probe: ProbeVerdict & { run: string; clockUncertaintyMs: number };
+  probe: ProbeVerdict & {
+    run: string;
+    clockUncertaintyMs: number;
+    /** Every write of the node's own: seconds after the fault (host clock), dd's result, found on the LUN. */
+    writes: {
+      n: number;
+      start: number;
+      end: number;
+      ok: boolean;
+      onLun: boolean;
+      error?: string;
+      unmounted?: true;
+    }[];
+  };
+  /** The cut-off node's kernel, the volume's mount and its kernel log about the disk (before any reboot). */
+  guestKernel: string[];
   /** Most sessions the cut-off node's initiator held on the target after the fence (must be 0). */
   sessionsAfterFence: number;
   /** After the partition healed without a reboot: Ready again, still fenced, no session. */
@@ -65,6 +80,21 @@ export interface StackFencing {
   /** The database's LUN number on the target (its PersistentVolume's). */
   lun: number;
 }
+
+/**
+ * What the cut-off node's own kernel says about its disk: release, the volume's mount options, the clock
+ * pair that maps the log's seconds-since-boot onto the guest clock, and the log's disk lines.
+ */
+const GUEST_KERNEL_EVIDENCE = [
+  "uname -r",
+  "awk '$2 ~ /plugins\\/kubernetes.io\\/iscsi\\// {print \"mount:\", $0}' /proc/mounts",
+  'echo "clock: uptime $(cut -d" " -f1 /proc/uptime) date $(date +%s.%N)"',
+  // The kubelet's clean-up of the deleted pod's volume once the node is back in touch (its log on the
+  // journal's clock), and a probe file left on the node's own disk under an unmounted path.
+  "journalctl -o short-unix -u kubelet --no-pager 2>/dev/null | grep -E 'UnmountDevice|TearDown|Detach|iscsi' | tail -n 40",
+  "timeout 20 find /var/lib/kubelet/plugins/kubernetes.io/iscsi -maxdepth 4 -name .hadb-fence-probe -printf 'probe file: %p %s bytes %TY-%Tm-%Td %TT\\n' 2>&1",
+  "dmesg | grep -E 'iscsi|iSCSI|connection[0-9]|session[0-9]|\\[sd[a-z]+\\]|sd [0-9]|EXT4-fs|JBD2|jbd2|I/O error|blk_update|critical' | tail -n 200",
+].join("; ");
 
 const secondsAfter = (zeroMs: number, atMs: number | null): number | null =>
   atMs === null ? null : Math.round((atMs - zeroMs) / 100) / 10;
@@ -303,6 +333,9 @@ export async function partitionedNode(
     progress(`partition healed: ${JSON.stringify(healed)}`);
 
     const log = await stopProbe(guest);
+    const guestKernel = (await guest.check(GUEST_KERNEL_EVIDENCE, 60_000).catch((e: unknown) => String(e)))
+      .split("\n")
+      .filter((line) => line !== "");
     const clockAfter = await guestClockOffset(guest);
     const offsetMs = (clockBefore.offsetMs + clockAfter.offsetMs) / 2;
     const clockUncertaintyMs =
@@ -335,7 +368,21 @@ export async function partitionedNode(
       ...times,
       letBackInSeconds,
       rebooted,
-      probe: { ...verdict, run, clockUncertaintyMs: Math.round(clockUncertaintyMs) },
+      probe: {
+        ...verdict,
+        run,
+        clockUncertaintyMs: Math.round(clockUncertaintyMs),
+        writes: writes.map((w) => ({
+          n: w.n,
+          start: secondsAfter(result.faultEpochMs, w.startMs) ?? 0,
+          end: secondsAfter(result.faultEpochMs, w.endMs) ?? 0,
+          ok: w.acknowledged,
+          onLun: onLun.has(w.n),
+          ...(w.error ? { error: w.error } : {}),
+          ...(w.unmounted ? { unmounted: w.unmounted } : {}),
+        })),
+      },
+      guestKernel,
       sessionsAfterFence,
       healed,
     };
