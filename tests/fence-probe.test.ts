@@ -134,6 +134,7 @@ const partition = (over: Partial<PartitionOutcome> = {}): PartitionOutcome => ({
   },
   guestKernel: [],
   sessionsAfterFence: 0,
+  postFenceWaitSeconds: 30,
   healed: { readyAfterSeconds: 5, stillFenced: true, held: true, sessions: 0 },
   ...over,
 });

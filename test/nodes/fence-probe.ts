@@ -142,6 +142,11 @@ export async function startProbe(agent: GuestAgent, run: string): Promise<void> 
   );
 }
 
+/** The probe's log so far (it keeps running). */
+export async function readProbeLog(agent: GuestAgent): Promise<string> {
+  return agent.check(`cat ${PROBE_LOG}`, 60_000);
+}
+
 /** Asks the probe to stop and returns its log so far (a write stuck in the kernel may still finish later). */
 export async function stopProbe(agent: GuestAgent): Promise<string> {
   return agent.check(`touch ${PROBE_STOP}; cat ${PROBE_LOG}`, 60_000);

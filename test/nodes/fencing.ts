@@ -32,6 +32,7 @@ import {
   guestClockOffset,
   markersOnLun,
   parseProbeLog,
+  readProbeLog,
   startProbe,
   stopProbe,
   type ProbeVerdict,
@@ -71,6 +72,8 @@ export interface PartitionOutcome extends FencedNodeLoss {
   guestKernel: string[];
   /** Most sessions the cut-off node's initiator held on the target after the fence (must be 0). */
   sessionsAfterFence: number;
+  /** Seconds the node was kept cut off after the database was back, until it had written after the fence. */
+  postFenceWaitSeconds: number;
   /** After the partition healed without a reboot: Ready again, still fenced, no session. */
   healed: { readyAfterSeconds: number | null; stillFenced: boolean; held: boolean; sessions: number };
 }
@@ -95,6 +98,9 @@ const GUEST_KERNEL_EVIDENCE = [
   "timeout 20 find /var/lib/kubelet/plugins/kubernetes.io/iscsi -maxdepth 4 -name .hadb-fence-probe -printf 'probe file: %p %s bytes %TY-%Tm-%Td %TT\\n' 2>&1",
   "dmesg | grep -E 'iscsi|iSCSI|connection[0-9]|session[0-9]|\\[sd[a-z]+\\]|sd [0-9]|EXT4-fs|JBD2|jbd2|I/O error|blk_update|critical' | tail -n 200",
 ].join("; ");
+
+/** Writes of the cut-off node's own, started after the fence, before the partition heals. */
+const POST_FENCE_WRITES = 3;
 
 const secondsAfter = (zeroMs: number, atMs: number | null): number | null =>
   atMs === null ? null : Math.round((atMs - zeroMs) / 100) / 10;
@@ -305,6 +311,29 @@ export async function partitionedNode(
       result.faultEpochMs,
     );
 
+    // Still cut off, the node must have tried to write after the fence: the write in flight at the fence
+    // blocks until its initiator gives the session up (open-iscsi's replacement_timeout, 120 s), and
+    // on an unloaded machine the database is back well before that.
+    const waited = performance.now();
+    const postFenceWrites =
+      fenceDoneMs === null
+        ? 0
+        : await waitFor(
+            `${POST_FENCE_WRITES} writes of ${node}'s own after the fence`,
+            async () => {
+              const count = parseProbeLog(await readProbeLog(guest), clockBefore.offsetMs).filter(
+                (w) => w.startMs > fenceDoneMs + clockBefore.uncertaintyMs + 1000,
+              ).length;
+              return count >= POST_FENCE_WRITES ? count : undefined;
+            },
+            300_000,
+            5000,
+          ).catch(() => 0);
+    const postFenceWaitSeconds = Math.round((performance.now() - waited) / 1000);
+    progress(
+      `partition: ${postFenceWrites} writes after the fence, still cut off (${postFenceWaitSeconds} s)`,
+    );
+
     // Healed without a reboot: it must stay fenced (its kernel may still hold unflushed writes).
     await guest.check(`ip route del blackhole ${GATEWAY}/32`, 30_000);
     const healedAt = performance.now();
@@ -384,6 +413,7 @@ export async function partitionedNode(
       },
       guestKernel,
       sessionsAfterFence,
+      postFenceWaitSeconds,
       healed,
     };
   } finally {
