@@ -3,7 +3,8 @@
 # Every 0.5 s it writes one 4 KiB block of its own marker ("HADBPROBE:<run>:<n>:" repeated) into a file on
 # the database's iSCSI volume, with O_DIRECT and O_DSYNC: a write either reaches the LUN before dd exits
 # 0, or fails. Logs "<n> <start ns> <end ns> ok|fail <dd's error>" (guest clock) to
-# /var/tmp/hadb-fence-probe.log, and "<n> unmounted" before a write when the volume is no longer mounted;
+# /var/tmp/hadb-fence-probe.log, and "<n> unmounted" when the volume was not mounted there before or right
+# after write n;
 # stops when /var/tmp/hadb-fence-probe.stop exists or after 3000 writes. The host reads the log through
 # the guest agent and looks for the markers in the LUN's backing file (test/nodes/fence-probe.ts).
 #   fence-probe.sh <run id: 8 hex digits>
@@ -25,9 +26,10 @@ fi
 n=0
 while [[ ! -e $stop ]] && ((n < 3000)); do
   n=$((n + 1))
-  # Whether the volume is still mounted there: once the kubelet unmounts it, the path is a directory on
-  # the node's own disk, and a write to it is not a write to the LUN.
-  mountpoint -q "$mnt" || echo "$n unmounted" >>"$log"
+  # Whether the volume is still mounted there, before and right after the write: once the kubelet
+  # unmounts it, the path is a directory on the node's own disk until the kubelet removes it, and a write
+  # to it is not a write to the LUN (one check before raced the unmount in a real run).
+  mountpoint -q "$mnt" && was_mounted=1 || was_mounted=0
   start="$(date +%s%N)"
   # dd's own error (errno text) is kept: EIO from the disk and EROFS from an aborted journal differ.
   if error="$(yes "HADBPROBE:$run:$n:" | tr -d '\n' |
@@ -37,6 +39,8 @@ while [[ ! -e $stop ]] && ((n < 3000)); do
   else
     result="fail ${error##*: }"
   fi
-  echo "$n $start $(date +%s%N) ${result//[$'\n']/ }" >>"$log"
+  end="$(date +%s%N)"
+  if ((was_mounted == 0)) || ! mountpoint -q "$mnt"; then echo "$n unmounted" >>"$log"; fi
+  echo "$n $start $end ${result//[$'\n']/ }" >>"$log"
   sleep 0.5
 done
