@@ -27,6 +27,7 @@ import { Databases, type DatabasesSite } from "./databases/component";
 import type { FailureBudget } from "./failover/budget";
 import { NodePrep } from "./nodeprep/component";
 import { createStorage } from "./storage";
+import { IscsiFenceAgent } from "./storage/iscsi/fence-agent/component";
 import { Protection, type ProtectionSummary } from "./protection/component";
 import { Monitoring, type MonitoringSummary } from "./monitoring/component";
 import { claimProtectionLabels } from "./protection/longhorn";
@@ -127,6 +128,17 @@ export function buildHadb(stackConfig: HadbConfig, primary?: PrimarySite): HadbO
     site,
     exportMetrics: config.monitoring.mode !== "off",
   });
+  // After the databases: the agent deletes a fenced node's pods in their namespace (docs/fencing.md).
+  if (storage.fenceAgentTarget)
+    new IscsiFenceAgent(
+      "iscsi-fence-agent",
+      {
+        target: storage.fenceAgentTarget,
+        detectionSeconds: config.fencing.detectionSeconds,
+        databaseNamespace: config.namespace,
+      },
+      { provider: cluster.provider, dependsOn: [databases] },
+    );
   const protection = config.backups.enabled
     ? new Protection("protection", {
         cluster,

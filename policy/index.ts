@@ -31,6 +31,11 @@ const configSchema: PolicyConfigSchema = {
       default: DEFAULT_POLICY_CONFIG.storage,
     },
     databaseStartSeconds: { type: "integer", default: DEFAULT_POLICY_CONFIG.databaseStartSeconds },
+    fencing: { type: "string", enum: ["automatic", "off"], default: DEFAULT_POLICY_CONFIG.fencing },
+    fencingDetectionSeconds: {
+      type: "integer",
+      default: DEFAULT_POLICY_CONFIG.fencingDetectionSeconds,
+    },
   },
 };
 

@@ -11,13 +11,30 @@ import {
   storageTimings,
 } from "../components/failover/budget";
 import type { Cloud, StorageBackend } from "../components/config/types";
+import { DEFAULT_FENCING_DETECTION_SECONDS, fencerFor, type FencingMode } from "../components/config/fencing";
+import { agentFencingTimings } from "../components/failover/fencing";
+import { fencedStorage } from "./fencing";
+import {
+  containersOf,
+  count,
+  DATABASE_PORTS,
+  describe,
+  isDatabaseWorkload,
+  isRecord,
+  kindOf,
+  labelsOf,
+  list,
+  metadataOf,
+  nameOf,
+  namespaceOf,
+  podOf,
+  record,
+  text,
+  type Json,
+  type PolicyResourceInput,
+} from "./objects";
 
-/** One resource as a policy sees it: its type token, name and input properties. */
-export interface PolicyResourceInput {
-  type: string;
-  name: string;
-  props: Record<string, unknown>;
-}
+export { isDatabaseWorkload, kindOf, podOf, type PolicyResourceInput };
 
 export interface HadbPolicyConfig {
   /** Namespaces whose pods may use host namespaces, host paths or privileges. */
@@ -29,6 +46,9 @@ export interface HadbPolicyConfig {
   storage: StorageBackend;
   /** Start time assumed for database engines in the budget. */
   databaseStartSeconds: number;
+  /** The stack's hadb:fencing.mode and detectionSeconds, for the budget (docs/fencing.md). */
+  fencing: FencingMode;
+  fencingDetectionSeconds: number;
 }
 
 export const DEFAULT_POLICY_CONFIG: HadbPolicyConfig = {
@@ -37,7 +57,22 @@ export const DEFAULT_POLICY_CONFIG: HadbPolicyConfig = {
   platform: "existing",
   storage: "longhorn",
   databaseStartSeconds: 30,
+  fencing: "automatic",
+  fencingDetectionSeconds: DEFAULT_FENCING_DETECTION_SECONDS,
 };
+
+/** The fence agent's timings the budget uses, for the platform, storage and fencing of the policy config. */
+function policyFencing(config: HadbPolicyConfig) {
+  const fencer =
+    config.fencing === "automatic"
+      ? fencerFor(config.storage, config.platform === "vagrant" ? "vagrant" : "external")
+      : undefined;
+  return agentFencingTimings({
+    mode: config.fencing,
+    by: fencer ?? "none",
+    detectionSeconds: config.fencingDetectionSeconds,
+  });
+}
 
 export interface HadbPolicy {
   name: string;
@@ -49,56 +84,6 @@ export interface HadbPolicy {
     resources: PolicyResourceInput[],
     config: HadbPolicyConfig,
   ) => { resource: PolicyResourceInput; message: string }[];
-}
-
-// ---------- reading Kubernetes objects from inputs ----------
-
-type Json = Record<string, unknown>;
-const isRecord = (value: unknown): value is Json =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-const record = (value: unknown): Json => (isRecord(value) ? value : {});
-const list = (value: unknown): Json[] => (Array.isArray(value) ? value.filter(isRecord) : []);
-const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
-const count = (value: unknown): number | undefined => (typeof value === "number" ? value : undefined);
-
-/** `kubernetes:apps/v1:Deployment` -> `Deployment`; undefined for non-Kubernetes types. */
-export function kindOf(type: string): string | undefined {
-  if (!type.startsWith("kubernetes:")) return undefined;
-  return type.split(":").pop();
-}
-
-const metadataOf = (resource: PolicyResourceInput) => record(resource.props.metadata);
-const nameOf = (resource: PolicyResourceInput) => text(metadataOf(resource).name) ?? resource.name;
-const namespaceOf = (resource: PolicyResourceInput) => text(metadataOf(resource).namespace) ?? "default";
-const labelsOf = (resource: PolicyResourceInput) => record(metadataOf(resource).labels);
-const describe = (resource: PolicyResourceInput) =>
-  `${kindOf(resource.type) ?? resource.type} ${namespaceOf(resource)}/${nameOf(resource)}`;
-
-const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"];
-
-/** The pod spec of any workload kind (and its template labels). */
-export function podOf(resource: PolicyResourceInput): { spec: Json; labels: Json } | undefined {
-  const kind = kindOf(resource.type);
-  if (!kind || !WORKLOAD_KINDS.includes(kind)) return undefined;
-  const spec = record(resource.props.spec);
-  if (kind === "Pod") return { spec, labels: labelsOf(resource) };
-  const template =
-    kind === "CronJob" ? record(record(record(spec.jobTemplate).spec).template) : record(spec.template);
-  return { spec: record(template.spec), labels: record(record(template.metadata).labels) };
-}
-
-const containersOf = (pod: Json): Json[] => [...list(pod.initContainers), ...list(pod.containers)];
-
-const DATABASE_IMAGE = /(^|\/)(iris[\w-]*|mysql|mariadb|postgres(ql)?|crunchy-postgres)(:|@|$)/;
-const DATABASE_PORTS = [1972, 52773, 3306, 5432];
-
-/** hadb's database workloads, and other projects' workloads running a database image. */
-export function isDatabaseWorkload(resource: PolicyResourceInput): boolean {
-  const pod = podOf(resource);
-  if (!pod) return false;
-  if (labelsOf(resource)["app.kubernetes.io/component"] === "database") return true;
-  if (pod.labels["app.kubernetes.io/component"] === "database") return true;
-  return list(pod.spec.containers).some((c) => DATABASE_IMAGE.test(text(c.image) ?? ""));
 }
 
 // ---------- policies ----------
@@ -369,6 +354,7 @@ const failoverTolerations: HadbPolicy = {
       database: timings,
       storage: storageTimings(config.storage),
       controller: controllerTimingsFor(config.platform),
+      fencing: policyFencing(config),
     }).find((budget) => budget.failure === "nodeLost");
     if (!nodeLost || nodeLost.totalSeconds <= config.nodeLossRecoveryTargetSeconds) return [];
     return [
@@ -454,6 +440,7 @@ export const HADB_POLICIES: HadbPolicy[] = [
   noLiteralPasswords,
   databaseProbes,
   failoverTolerations,
+  fencedStorage,
   pinnedVersions,
   privilegedPodsConfined,
 ];

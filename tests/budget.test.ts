@@ -12,6 +12,8 @@ import {
   type FailureBudget,
 } from "../components/failover/budget";
 import { MANAGED_CONTROLLER_TIMINGS, SELF_MANAGED_CONTROLLER_TIMINGS } from "../components/failover/timings";
+import { STORAGE_BACKENDS } from "../components/config/types";
+import { STORAGE_CATALOG } from "../components/storage/catalog";
 
 const total = (budgets: FailureBudget[], failure: string) =>
   budgets.find((b) => b.failure === failure)?.totalSeconds;
@@ -127,6 +129,50 @@ describe("failover budget", () => {
     assert.equal(ready(withStartup({ periodSeconds: 5 }))?.seconds, 10);
     assert.match(ready(withStartup({}))?.source ?? "", /startupProbe/);
     assert.equal(ready(withStartup({}))?.seconds, 15, "Kubernetes' default period: 10 s");
+  });
+
+  it("the lab's iSCSI target with hadb's fence agent: no 6-minute wait, the fence before the taint", () => {
+    const lab = (fencing: Record<string, unknown>) =>
+      stackFailoverBudget(
+        configFromMap({
+          "hadb:cloud": "vagrant",
+          "hadb:storage": "iscsi",
+          "hadb:iscsi": JSON.stringify({ target: "vagrant" }),
+          "hadb:evictionTolerationSeconds": "10",
+          "hadb:fencing": JSON.stringify(fencing),
+          "hadb:databases": JSON.stringify([{ engine: "mysql", name: "mysql" }]),
+        }),
+      ).mysql ?? [];
+    const fenced = lab({}).find((b) => b.failure === "nodeLost");
+    const unfenced = lab({ mode: "off" }).find((b) => b.failure === "nodeLost");
+    assert.ok(fenced && unfenced);
+    // The issue's target: vagrant-iscsi-mysql recovers from a lost node within 90 s, with nobody's help;
+    // without fencing someone has to apply the runbook (Kubernetes alone never releases the LUN).
+    assert.ok(fenced.totalSeconds <= 90, `${fenced.totalSeconds} s`);
+    assert.ok(unfenced.steps.some((s) => /\(runbook\)/.test(s.step)));
+    assert.ok(!fenced.steps.some((s) => /runbook/.test(s.step + s.source)));
+    // Not bounded without that step, and said so; the fenced timeline needs nobody.
+    assert.match(unfenced.waitsFor ?? "", /out-of-service taint .* not back until the node returns/);
+    assert.equal(fenced.waitsFor, undefined);
+    const names = fenced.steps.map((s) => s.step);
+    const at = (prefix: string) => names.findIndex((n) => n.startsWith(prefix));
+    assert.ok(at("fence agent") > at("node marked unreachable"));
+    assert.ok(at("storage fence") > at("fence agent"));
+    assert.ok(at("out-of-service taint") > at("storage fence"), names.join(" | "));
+    assert.equal(fenced.steps[at("fence agent")]?.seconds, 10 + 1, "default detection + the agent's poll");
+    // The detection time is the stack's own.
+    const slower = lab({ detectionSeconds: 40 }).find((b) => b.failure === "nodeLost");
+    assert.equal(slower?.totalSeconds, fenced.totalSeconds + 30);
+  });
+
+  it("a backend that fences itself releases a lost node's volume by itself; one that does not waits for someone", () => {
+    for (const backend of STORAGE_BACKENDS) {
+      const { failover, fencing } = STORAGE_CATALOG[backend];
+      const fencesItself = fencing.itself !== undefined;
+      assert.equal(failover.lostNodeReleaseByOperator, !fencesItself, backend);
+      // Every backend hadb cannot always fence says why (the message of hadb:fencing's validation).
+      assert.equal(fencing.unavailable !== undefined, !fencesItself, backend);
+    }
   });
 
   it("refuses a database without probes", () => {

@@ -380,9 +380,12 @@ describe("iSCSI volumes", () => {
         claim: "mysql-data",
         size: "10Gi",
         lun: 1,
+        fencing: "target-agent",
       }),
     );
     assert.equal(pv.metadata.name, "hadb-iscsi-hadb-mysql");
+    // The policy pack reads how the LUN is fenced when its node is lost.
+    assert.deepEqual(pv.metadata.annotations, { "hadb.io/fencing": "target-agent" });
     assert.deepEqual(pv.spec.claimRef, { namespace: "hadb", name: "mysql-data" });
     assert.deepEqual(pv.spec.accessModes, ["ReadWriteOnce"]);
     assert.equal(pv.spec.persistentVolumeReclaimPolicy, "Retain");

@@ -32,10 +32,11 @@ function run(command: RegExpExecArray, args: string[]) {
 }
 
 describe("npm run <tool> -- --help", () => {
-  it("covers synth, dr, chaos, docs, bench, bench:failover, test:e2e and test:engine", () => {
+  it("covers synth, dr, chaos, docs, bench, bench:failover, bench:fencing, test:e2e and test:engine", () => {
     assert.deepEqual(TOOLS.map((tool) => tool.script).sort(), [
       "bench",
       "bench:failover",
+      "bench:fencing",
       "chaos",
       "docs",
       "dr",

@@ -52,6 +52,8 @@ describe("cloud config defaults", () => {
       "hadb:iscsi":
         '{"target":{"portal":"10.0.0.5:3260","iqn":"iqn.2026-01.com.example:db","luns":[1],"chapUser":"hadb"}}',
       "hadb:iscsiChapPassword": "0123456789abcdef",
+      // An external target: nothing hadb ships fences it (docs/fencing.md).
+      "hadb:fencing": '{"mode":"off"}',
       "hadb:databases": '[{"engine":"mysql","name":"mysql"}]',
     });
     assert.equal(config.managedCluster?.project, "hadb-example");

@@ -740,6 +740,56 @@ const BAD_CONFIGS: BadCase[] = [
     message: 'hadb:iscsi: {"target":"vagrant"} only applies to storage "iscsi" (storage is "longhorn")',
   },
   {
+    why: "Rook-Ceph with the default automatic fencing (nothing hadb ships can fence RBD)",
+    values: { storage: "rook-ceph", blockDevices: ["/dev/sdb"] },
+    message:
+      'hadb:fencing.mode: "automatic" (the default) is not available on storage "rook-ceph": an RBD client is only fenced by Ceph\'s blocklist, which Rook applies with its network fencing (the CSI-Addons controller and enableFencing), which hadb does not install. Set hadb:fencing: {mode: off} to accept that a lost node keeps its databases\' volumes until it returns or you act on it (runbook in docs/fencing.md)',
+  },
+  {
+    why: "an external iSCSI target with automatic fencing",
+    values: { ...external({}), fencing: { mode: "automatic" } },
+    message:
+      'hadb:fencing.mode: "automatic" is not available on storage "iscsi" with an external target: an external target can only be fenced by the target itself (its ACL or SCSI-3 persistent reservations), which hadb does not manage; hadb\'s fence agent runs beside the lab\'s own target. Set hadb:fencing: {mode: off} to accept that a lost node keeps its databases\' volumes until it returns or you act on it (runbook in docs/fencing.md)',
+  },
+  {
+    why: "fencing turned off on Longhorn (it fences by itself)",
+    values: { fencing: { mode: "off" } },
+    message:
+      'hadb:fencing.mode: "off" cannot be set on storage "longhorn": Longhorn fences a lost node by itself (it deletes the lost node\'s pods and attachments, and the node\'s engine loses the healthy replicas) and hadb cannot turn that off; remove hadb:fencing',
+  },
+  {
+    why: "a fence agent detection time on Portworx",
+    values: { storage: "portworx", blockDevices: ["/dev/sdb"], fencing: { detectionSeconds: 5 } },
+    message:
+      'hadb:fencing.detectionSeconds: 5 only applies to hadb\'s fence agent (storage "iscsi" with the lab\'s target); storage "portworx" fences by itself',
+  },
+  {
+    why: "a detection time with fencing off",
+    values: { ...lab, databases: [mysql()], fencing: { mode: "off", detectionSeconds: 5 } },
+    message: 'hadb:fencing.detectionSeconds: 5 only applies with mode "automatic"',
+  },
+  {
+    why: "a detection time out of range",
+    values: { ...lab, databases: [mysql()], fencing: { detectionSeconds: -1 } },
+    message: "hadb:fencing.detectionSeconds: -1 must be an integer from 0 to 600",
+  },
+  {
+    why: "an unknown fencing mode",
+    values: { ...lab, databases: [mysql()], fencing: { mode: "manual" } },
+    message: 'hadb:fencing.mode: "manual" is not allowed; allowed: automatic | off',
+  },
+  {
+    why: "an unknown fencing field",
+    values: { ...lab, databases: [mysql()], fencing: { detectionSecond: 5 } },
+    message:
+      "hadb:fencing.detectionSecond: 5 is not a known key (did you mean detectionSeconds?); allowed: mode | detectionSeconds",
+  },
+  {
+    why: "fencing that is not an object",
+    values: { fencing: ["off"] },
+    message: 'hadb:fencing: ["off"] must be {mode: automatic | off, detectionSeconds}',
+  },
+  {
     why: "vagrant settings on another cloud",
     values: { vagrant: { cpus: 4 } },
     message: 'hadb:vagrant: {"cpus":4} only applies to cloud "vagrant" (cloud is "existing")',
@@ -1210,6 +1260,26 @@ describe("config defaults", () => {
     assert.equal(numbered?.passwordRevision, "2");
     assert.equal(labelled?.passwordRevision, "2026-06");
     assert.equal(unset?.passwordRevision, undefined);
+  });
+
+  it("fencing: storage that fences itself, hadb's agent on the lab's target, an explicit opt-out", () => {
+    assert.deepEqual(configFromMap({}).fencing, { mode: "automatic", by: "storage", detectionSeconds: 10 });
+    assert.deepEqual(configFromMap(configOf({ ...lab, databases: [mysql()] })).fencing, {
+      mode: "automatic",
+      by: "target-agent",
+      detectionSeconds: 10,
+    });
+    assert.deepEqual(
+      configFromMap(configOf({ ...lab, databases: [mysql()], fencing: { detectionSeconds: 0 } })).fencing,
+      { mode: "automatic", by: "target-agent", detectionSeconds: 0 },
+    );
+    assert.equal(configFromMap(configOf({ ...external({}), fencing: { mode: "off" } })).fencing.by, "none");
+    const rook = { storage: "rook-ceph", blockDevices: ["/dev/sdb"], fencing: { mode: "off" } };
+    assert.deepEqual(configFromMap(configOf(rook)).fencing, {
+      mode: "off",
+      by: "none",
+      detectionSeconds: 10,
+    });
   });
 
   it("other namespaces' keys (e.g. kubernetes:, aws:) are left alone", () => {

@@ -5,7 +5,7 @@
 // the lab's target VM. What this does not prove: the kernel initiator (open-iscsi) that Kubernetes
 // nodes use, and the script's systemd path (HADB_TGT_START=1), which needs the VM.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   existsSync,
@@ -17,11 +17,10 @@ import {
   rmSync,
   statSync,
 } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
+import { PrivateTgtd, secret, unavailable } from "./helpers/tgtd";
 
 const DIR = resolve(__dirname, "..", "components", "storage", "iscsi");
 const SCRIPT = join(DIR, "iscsi-target.sh");
@@ -30,28 +29,7 @@ const IQN = "iqn.2026-11.io.hadb.test:databases";
 const INITIATOR = "iqn.2026-11.io.hadb.test:node-1";
 const MIB = 1024 * 1024;
 
-function onPath(tool: string): boolean {
-  return spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
-}
-
-/** Why the real tests cannot run here, or undefined. In CI (`CI=true`) that is a failure, never a skip. */
-function unavailable(tools: string[], needRoot: boolean): string | undefined {
-  const missing = tools.filter((tool) => !onPath(tool));
-  if (missing.length > 0)
-    return `missing ${missing.join(", ")} (components/storage/iscsi/install-test-deps.sh installs them)`;
-  if (needRoot && process.getuid?.() !== 0) return "tgtd and tgtadm need root";
-  return undefined;
-}
 const inCI = process.env.CI === "true";
-
-/** CHAP secrets as the program generates them: 32 characters of [A-Za-z0-9] (the script allows [A-Za-z0-9._-]). */
-function secret(): string {
-  return randomBytes(24)
-    .toString("base64")
-    .replace(/[^A-Za-z0-9]/g, "")
-    .slice(0, 32)
-    .padEnd(32, "x");
-}
 
 interface Run {
   status: number | null;
@@ -210,86 +188,14 @@ describe("iscsi-target.sh rejects bad input before touching anything", () => {
 
 const TOOLS = ["tgtd", "tgtadm", "tgt-admin", "iscsi-ls", "iscsi-readcapacity16", "python3"];
 
-/**
- * The block read/write initiator. libiscsi-bin has no dd-like tool, so this drives the same libiscsi
- * (libiscsi.so.7, installed with it) through Python's ctypes: login with CHAP (and mutual CHAP),
- * optionally WRITE(16) one 512-byte block with FUA, then READ(16) it in the same session, printing
- * it as hex. Everything comes from the environment, so secrets stay off argv.
- */
-const BLOCK_IO_PY = String.raw`
-import ctypes as C, os, sys
-lib = C.CDLL("libiscsi.so.7")
-class Iov(C.Structure):
-    _fields_ = [("iov_base", C.c_void_p), ("iov_len", C.c_size_t)]
-def fn(name, restype, *argtypes):
-    f = getattr(lib, name); f.restype = restype; f.argtypes = list(argtypes); return f
-P, I, S, U32, U64 = C.c_void_p, C.c_int, C.c_char_p, C.c_uint32, C.c_uint64
-create = fn("iscsi_create_context", P, S)
-error = fn("iscsi_get_error", S, P)
-set_target = fn("iscsi_set_targetname", I, P, S)
-set_type = fn("iscsi_set_session_type", I, P, I)
-set_digest = fn("iscsi_set_header_digest", I, P, I)
-set_chap = fn("iscsi_set_initiator_username_pwd", I, P, S, S)
-set_mutual = fn("iscsi_set_target_username_pwd", I, P, S, S)
-connect = fn("iscsi_full_connect_sync", I, P, S, I)
-write16 = fn("iscsi_write16_sync", P, P, I, U64, S, U32, I, I, I, I, I, I)
-read16 = fn("iscsi_read16_iov_sync", P, P, I, U64, U32, I, I, I, I, I, I, C.POINTER(Iov), I)
-free_task = fn("scsi_free_scsi_task", None, P)
-logout = fn("iscsi_logout_sync", I, P)
-destroy = fn("iscsi_destroy_context", I, P)
-env = os.environ
-def fail(ctx, what):
-    sys.stderr.write("%s failed: %s\n" % (what, (error(ctx) or b"").decode(errors="replace")))
-    sys.exit(3)
-def good(task):  # scsi_task.status is the struct's first field; 0 = GOOD
-    return bool(task) and C.cast(task, C.POINTER(C.c_int))[0] == 0
-ctx = create(env["T_INITIATOR"].encode())
-set_target(ctx, env["T_IQN"].encode())
-set_type(ctx, 2)    # ISCSI_SESSION_NORMAL
-set_digest(ctx, 1)  # ISCSI_HEADER_DIGEST_NONE_CRC32C
-if env.get("T_USER"):
-    set_chap(ctx, env["T_USER"].encode(), env["T_PASSWORD"].encode())
-    if env.get("T_MUTUAL_USER"):
-        set_mutual(ctx, env["T_MUTUAL_USER"].encode(), env["T_MUTUAL_PASSWORD"].encode())
-lun, lba = int(env["T_LUN"]), int(env["T_LBA"])
-if connect(ctx, env["T_PORTAL"].encode(), lun) != 0:
-    fail(ctx, "login")
-if env.get("T_WRITE_HEX"):
-    data = bytes.fromhex(env["T_WRITE_HEX"])
-    task = write16(ctx, lun, lba, data, len(data), 512, 0, 0, 1, 0, 0)
-    if not good(task):
-        fail(ctx, "WRITE(16)")
-    free_task(task)
-buf = C.create_string_buffer(512)
-iov = Iov(C.cast(buf, C.c_void_p), 512)
-task = read16(ctx, lun, lba, 512, 512, 0, 0, 0, 0, 0, C.byref(iov), 1)
-if not good(task):
-    fail(ctx, "READ(16)")
-free_task(task)
-logout(ctx)
-destroy(ctx)
-print(buf.raw.hex())
-`;
+/** One block written and read back through libiscsi (tests/helpers/iscsi-block-io.py). */
+const BLOCK_IO = join(__dirname, "helpers", "iscsi-block-io.py");
 
 interface Creds {
   user?: string;
   password?: string;
   mutualUser?: string;
   mutualPassword?: string;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === "object") done(address.port);
-        else fail(new Error("no port"));
-      });
-    });
-  });
 }
 
 describe("iscsi-target.sh against a real tgtd, with libiscsi as the initiator", () => {
@@ -303,45 +209,16 @@ describe("iscsi-target.sh against a real tgtd, with libiscsi as the initiator", 
   }
 
   let work = "";
-  let port = 0;
+  let tgtd: PrivateTgtd;
   let controlPort = 0;
-  let tgtd: ChildProcess | undefined;
-  let tgtdLog = "";
+  let port = 0;
   const session = { user: `hadb-${randomBytes(4).toString("hex")}`, password: secret() };
   let portal = "";
   let env: Record<string, string> = {};
 
-  const tgtadm = (...args: string[]) =>
-    spawnSync("tgtadm", ["-C", String(controlPort), ...args], { encoding: "utf8" });
-
-  async function startTgtd(): Promise<void> {
-    tgtdLog = "";
-    // Foreground, our own control socket and portal: never the machine's tgtd (port 0, 3260).
-    const child = spawn("tgtd", ["-f", "-C", String(controlPort), "--iscsi", `portal=${portal}`], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    child.stdout.on("data", (chunk: Buffer) => (tgtdLog += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (tgtdLog += chunk.toString()));
-    tgtd = child;
-    for (let i = 0; i < 100; i++) {
-      if (child.exitCode !== null) break;
-      const result = tgtadm("--lld", "iscsi", "--op", "show", "--mode", "portal");
-      if (result.status === 0 && result.stdout.includes(`Portal: ${portal},`)) return;
-      await sleep(100);
-    }
-    throw new Error(`tgtd did not come up on ${portal}:\n${tgtdLog}`);
-  }
-
-  async function stopTgtd(): Promise<void> {
-    const child = tgtd;
-    tgtd = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((done) => child.once("exit", done));
-    // SIGKILL: tgtd ignores SIGTERM while it still has targets.
-    child.kill("SIGKILL");
-    await exited;
-  }
-  const killOnExit = () => tgtd?.kill("SIGKILL");
+  const tgtadm = (...args: string[]) => tgtd.tgtadm(...args);
+  const startTgtd = () => tgtd.start();
+  const stopTgtd = () => tgtd.stop();
 
   function scriptEnv(extra: Record<string, string> = {}): Record<string, string> {
     return { ...env, ...extra };
@@ -379,7 +256,7 @@ describe("iscsi-target.sh against a real tgtd, with libiscsi as the initiator", 
     creds: Creds,
     options: { write?: Buffer; initiator?: string } = {},
   ) {
-    return spawnSync("python3", ["-c", BLOCK_IO_PY], {
+    return spawnSync("python3", [BLOCK_IO], {
       encoding: "utf8",
       timeout: 15_000,
       env: {
@@ -416,14 +293,11 @@ describe("iscsi-target.sh against a real tgtd, with libiscsi as the initiator", 
   const AUTH_FAILED = /Authentication failure/;
 
   before(async () => {
-    process.on("exit", killOnExit);
     work = mkdtempSync(join(tmpdir(), "hadb-iscsi-"));
-    port = await freePort();
-    portal = `127.0.0.1:${port}`;
-    // tgtd's control socket is /var/run/tgtd/socket.<port>: pick one no tgtd is using.
-    do
-      controlPort = 10000 + Math.floor(Math.random() * 22000); // tgtd takes -C 0..32767
-    while (existsSync(`/var/run/tgtd/socket.${controlPort}.lock`));
+    tgtd = await PrivateTgtd.create();
+    portal = tgtd.portal;
+    port = Number(portal.split(":")[1]);
+    controlPort = tgtd.controlPort;
     env = {
       HADB_TARGET_IQN: IQN,
       HADB_LUN_SIZES: "64M 32M",
@@ -440,11 +314,8 @@ describe("iscsi-target.sh against a real tgtd, with libiscsi as the initiator", 
   });
 
   after(async () => {
-    await stopTgtd();
-    process.off("exit", killOnExit);
+    await tgtd.remove();
     if (work) rmSync(work, { recursive: true, force: true });
-    for (const suffix of ["", ".lock"])
-      rmSync(`/var/run/tgtd/socket.${controlPort}${suffix}`, { force: true });
   });
 
   it("provisions LUN 1..N at the requested sizes behind CHAP (LUN 0 is tgt's controller)", () => {
@@ -544,7 +415,7 @@ describe("iscsi-target.sh against a real tgtd, with libiscsi as the initiator", 
     assertRefused(readCapacity(1, session), AUTH_FAILED);
     assert.equal(readCapacity(1, rotated).stdout.trim(), String(64 * MIB));
     const shown = tgtadm("--lld", "iscsi", "--op", "show", "--mode", "target");
-    assert.equal(shown.status, 0, `tgtd died: ${tgtdLog}`);
+    assert.equal(shown.status, 0, `tgtd died: ${tgtd.log}`);
     assert.doesNotMatch(shown.stdout, /hadb-guard/);
     // ...and back, so the remaining tests use the session credentials.
     assert.equal(runScript(scriptEnv()).status, 0);

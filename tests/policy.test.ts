@@ -255,6 +255,20 @@ describe("hadb-failover-tolerations", () => {
   it("accepts hadb's 15 s tolerations (node-loss budget within the 150 s target)", () => {
     assert.deepEqual(check("hadb-failover-tolerations", [database()]), []);
   });
+  it("on the lab's iSCSI target, the budget counts the fence agent's detection time", () => {
+    const lab = {
+      ...DEFAULT_POLICY_CONFIG,
+      platform: "vagrant",
+      storage: "iscsi",
+      nodeLossRecoveryTargetSeconds: 90,
+    } as const;
+    const only = HADB_POLICIES.filter((p) => p.name === "hadb-failover-tolerations");
+    assert.deepEqual(evaluatePolicies([database()], lab, only), []);
+    assert.match(
+      evaluatePolicies([database()], { ...lab, fencingDetectionSeconds: 120 }, only)[0]?.message ?? "",
+      /would take up to \d{3} s to recover from a lost node \(target 90 s\)/,
+    );
+  });
   it("rejects the Kubernetes default 300 s, and too long explicit tolerations", () => {
     assert.match(
       check("hadb-failover-tolerations", [database({ pod: { tolerations: [] } })])[0] ?? "",
@@ -263,6 +277,45 @@ describe("hadb-failover-tolerations", () => {
     assert.equal(
       check("hadb-failover-tolerations", [database({ pod: { tolerations: tolerations(120) } })]).length,
       1,
+    );
+  });
+});
+
+describe("hadb-fenced-storage", () => {
+  const lun = (annotations?: Record<string, string>) =>
+    k8s("v1", "PersistentVolume", {
+      metadata: { name: "lun-1", ...(annotations ? { annotations } : {}) },
+      spec: { iscsi: { targetPortal: "10.0.0.5:3260", iqn: "iqn.2026-01.io.hadb:lun", lun: 1 } },
+    });
+  const rbd = (annotations?: Record<string, string>) =>
+    k8s("storage.k8s.io/v1", "StorageClass", {
+      metadata: { name: "rbd", ...(annotations ? { annotations } : {}) },
+      provisioner: "rook-ceph.rbd.csi.ceph.com",
+    });
+  const agent = k8s("rbac.authorization.k8s.io/v1", "ClusterRole", {
+    metadata: { name: "hadb-fence-agent" },
+    rules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["patch"], resourceNames: ["hadb-k8s-1"] }],
+  });
+  it("accepts a LUN fenced by hadb's agent in the same stack, and volumes explicitly opted out", () => {
+    assert.deepEqual(check("hadb-fenced-storage", [lun({ "hadb.io/fencing": "target-agent" }), agent]), []);
+    assert.deepEqual(check("hadb-fenced-storage", [lun({ "hadb.io/fencing": "off" })]), []);
+    assert.deepEqual(check("hadb-fenced-storage", [rbd({ "hadb.io/fencing": "off" })]), []);
+    // Storage that fences itself needs no declaration.
+    const longhorn = k8s("storage.k8s.io/v1", "StorageClass", {
+      metadata: { name: "lh" },
+      provisioner: "driver.longhorn.io",
+    });
+    assert.deepEqual(check("hadb-fenced-storage", [longhorn]), []);
+  });
+  it("rejects an undeclared iSCSI LUN or RBD class, and a fence agent that is not there", () => {
+    assert.match(
+      check("hadb-fenced-storage", [lun()])[0] ?? "",
+      /PersistentVolume default\/lun-1 holds an iSCSI LUN, which nothing fences when its node is lost/,
+    );
+    assert.match(check("hadb-fenced-storage", [rbd()])[0] ?? "", /holds Ceph RBD images/);
+    assert.match(
+      check("hadb-fenced-storage", [lun({ "hadb.io/fencing": "target-agent" })])[0] ?? "",
+      /declares hadb\.io\/fencing: target-agent but the stack has no fence agent/,
     );
   });
 });
@@ -372,6 +425,12 @@ describe("the whole pack over every stack", () => {
       ],
       "hadb-database-probes": [database({ container: { livenessProbe: undefined } })],
       "hadb-failover-tolerations": [database({ pod: { tolerations: undefined } })],
+      "hadb-fenced-storage": [
+        k8s("v1", "PersistentVolume", {
+          metadata: { name: "lun" },
+          spec: { iscsi: { targetPortal: "10.0.0.5:3260", iqn: "iqn.2026-01.io.hadb:lun", lun: 1 } },
+        }),
+      ],
       "hadb-pinned-versions": [database({ container: { image: "intersystems/iris-community:latest" } })],
       "hadb-privileged-pods-confined": [database({ pod: { hostNetwork: true } })],
     };

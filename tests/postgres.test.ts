@@ -108,7 +108,11 @@ describe("PostgreSQL failover budget", () => {
       "nodeLost",
     );
     assert.ok(onLonghorn?.steps.every((s) => !s.source.includes("operator action")));
-    const rook = configWith({}, { "hadb:storage": "rook-ceph", "hadb:blockDevices": '["/dev/sdb"]' });
+    // Nothing hadb ships fences RBD: the stack opts out (docs/fencing.md), as the rook stacks do.
+    const rook = configWith(
+      {},
+      { "hadb:storage": "rook-ceph", "hadb:blockDevices": '["/dev/sdb"]', "hadb:fencing": '{"mode":"off"}' },
+    );
     const onRook = total(postgresFailoverBudget(rook.databases[0] ?? assert.fail(), rook), "nodeLost");
     const manual = onRook?.steps.find((s) => s.source.includes("operator action"));
     assert.ok(manual, "the budget names the manual step");

@@ -192,7 +192,8 @@ describe("real-node tier: the stack under test", () => {
       iqn: "iqn.2026-11.io.hadb.lab:databases",
       lunSizes: ["10G", "10G"],
       portal: `${TARGET_ADDRESS}:3260`,
-      initiatorCidrs: ["192.168.56.0/24"],
+      // One ACL entry per node (not the subnet), so the fence agent can refuse one node at the target.
+      initiatorCidrs: ["192.168.56.11", "192.168.56.12", "192.168.56.13"],
     });
   });
 

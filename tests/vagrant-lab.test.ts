@@ -82,7 +82,11 @@ describe("Vagrant lab", () => {
     assert.match(vagrantfile, /'HADB_NODE_MONITOR_PERIOD_SECONDS' => '1'/);
     assert.match(vagrantfile, /'HADB_K8S_VERSION' => '1\.36\.3'/);
     assert.match(vagrantfile, /'HADB_CHAP_PASSWORD' => ENV\["HADB_ISCSI_CHAP_PASSWORD"\]/);
-    assert.match(vagrantfile, /'HADB_INITIATOR_CIDRS' => '192\.168\.56\.0\/24'/);
+    // One ACL entry per node, so the fence agent can refuse one node alone (docs/fencing.md).
+    assert.match(
+      vagrantfile,
+      /'HADB_INITIATOR_CIDRS' => '192\.168\.56\.11 192\.168\.56\.12 192\.168\.56\.13'/,
+    );
     assert.match(vagrantfile, /'HADB_PORTAL' => '192\.168\.56\.10:3260'/);
     assert.match(vagrantfile, /'HADB_JOIN_COMMAND' => ENV\["HADB_JOIN_COMMAND"\]/);
     assert.match(vagrantfile, /node\.vm\.disk :disk, name: "hadb-iscsi-data", size: "32GB"/);
@@ -99,6 +103,8 @@ describe("Vagrant lab", () => {
       ),
       "components/cluster/vagrant/lab-up.sh",
       "components/cluster/vagrant/lab-down.sh",
+      "components/cluster/vagrant/fence-agent-up.sh",
+      "components/storage/iscsi/fence-agent/install.sh",
     ].map((path) => join(PROJECT_ROOT, path));
     for (const script of scripts) {
       const syntax = spawnSync("bash", ["-n", script], { encoding: "utf8" });

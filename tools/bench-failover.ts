@@ -21,7 +21,7 @@ import { EXPERIMENTS, EXPERIMENT_TITLES, type ExperimentName } from "../test/con
 import { runSlots, startFailoverLab } from "../test/controlplane/failover-lab";
 import type { ManifestSet } from "../test/controlplane/lab";
 import { synthStack } from "../tests/helpers/synth";
-import { parseOptions } from "./cli";
+import { parseOptions, refuse, stringOption } from "./cli";
 
 const root = resolve(__dirname, "..");
 const OPTION_NAMES = [
@@ -44,14 +44,8 @@ next to the seed's, with managed and self-managed controller timings. Builds the
 modules when missing (test/controlplane/build.sh). docs/failover.md`,
   Object.fromEntries(OPTION_NAMES.map((name) => [name, { type: "string" as const }])),
 );
-const option = (name: (typeof OPTION_NAMES)[number], fallback: string): string => {
-  const value = options[name];
-  return typeof value === "string" ? value : fallback;
-};
-const refuse = (message: string): never => {
-  console.error(message);
-  process.exit(2);
-};
+const option = (name: (typeof OPTION_NAMES)[number], fallback: string): string =>
+  stringOption(options, name, fallback);
 
 const TIMINGS: Record<string, ControllerTimings> = {
   managed: MANAGED_CONTROLLER_TIMINGS,

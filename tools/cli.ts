@@ -33,3 +33,19 @@ export function parseOptions<T extends OptionSpec>(
     process.exit(2);
   }
 }
+
+/** A string option's value, or `fallback` when it was not given. */
+export function stringOption(
+  values: Partial<Record<string, string | boolean>>,
+  name: string,
+  fallback: string,
+): string {
+  const value = values[name];
+  return typeof value === "string" ? value : fallback;
+}
+
+/** A bad option value: say what is wrong and exit 2, as an unknown option does. */
+export function refuse(message: string): never {
+  console.error(message);
+  process.exit(2);
+}

@@ -101,4 +101,24 @@ export interface IscsiTargetHandle {
   discoveryChap: boolean;
   /** Resources that must exist before anything logs in (the target VM). */
   ready: pulumi.Resource[];
+  /** Where hadb's fence agent can run beside the target (the lab's target VM); absent for external targets. */
+  fenceAgentHost?: FenceAgentHost;
+}
+
+/** The host of an iSCSI target hadb runs itself, able to run hadb's fence agent (docs/fencing.md). */
+export interface FenceAgentHost {
+  /** The API server as the host reaches it. */
+  apiServer: string;
+  /** Every node with the address its initiator logs in from: the target's ACL entries, one per node. */
+  initiators: { node: string; address: string }[];
+  /** Runs the agent's installer on the host with these inputs, plus the token of `tokenSecret` and the cluster CA. */
+  installFenceAgent(
+    name: string,
+    inputs: {
+      installScript: string;
+      environment: Record<string, string>;
+      tokenSecret: { namespace: string; name: string };
+    },
+    opts: pulumi.ComponentResourceOptions,
+  ): pulumi.Resource;
 }

@@ -105,6 +105,12 @@ export const CONFIG_KEYS = {
     description:
       "storage=iscsi with an external target: the CHAP secret (set with --secret; at least 12 characters).",
   },
+  fencing: {
+    type: "object",
+    default: {},
+    description:
+      "How a lost node is fenced before its database volumes move: {mode: automatic | off, detectionSeconds} (docs/fencing.md). automatic: Longhorn/Portworx fence by themselves, hadb's agent fences the lab's iSCSI target; Rook-Ceph and external iSCSI targets need mode off (a lost node keeps its volumes until it returns or you act).",
+  },
   aks: {
     type: "object",
     default: {},

@@ -1,5 +1,6 @@
 // The validated, fully defaulted stack configuration. Every layer reads this shape only,
 // never raw Pulumi config: `validateConfig` is the single door between user input and resources.
+import type { FencingSettings } from "./fencing";
 
 export const CLOUDS = ["aks", "eks", "gke", "vagrant", "existing"] as const;
 export type Cloud = (typeof CLOUDS)[number];
@@ -283,6 +284,8 @@ export interface HadbConfig {
   /** Present when this stack is one site of a DR pair. */
   disasterRecovery?: DisasterRecoverySettings;
   monitoring: MonitoringSettings;
+  /** Who fences a lost node before its database volumes move (docs/fencing.md). */
+  fencing: FencingSettings;
   /** How resources are deployed: chart source and what `pulumi destroy` keeps. */
   deployment: DeploymentSettings;
 }

@@ -6,6 +6,7 @@
 
 import { CONFIG_KEYS, CONFIG_NAMESPACE, type ConfigKey, type ConfigKeySpec } from "./keys";
 import { KUBERNETES_DEFAULT_TOLERATION_SECONDS } from "../failover/timings";
+import { readFencing } from "./fencing";
 import { readIscsi } from "./iscsi";
 import { ConfigError, DNS_LABEL, isEmptyObject, Problems } from "./problems";
 import { readPortworx } from "./portworx";
@@ -185,6 +186,11 @@ export function validateConfig(
       );
   }
 
+  const fencing = readFencing(problems, key("fencing"), withDefault(raw, "fencing"), {
+    storage,
+    iscsiTarget: iscsi?.target.kind,
+  });
+
   const blockDevices = readBlockDevices(problems, key("blockDevices"), withDefault(raw, "blockDevices"), {
     cloud,
     storage,
@@ -239,6 +245,7 @@ export function validateConfig(
     backups,
     ...(disasterRecovery ? { disasterRecovery } : {}),
     monitoring,
+    fencing,
     deployment,
   };
 }

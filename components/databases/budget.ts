@@ -19,6 +19,6 @@ export function stackFailoverBudget(config: HadbConfig): Record<string, FailureB
 export function formatBudget(budgets: FailureBudget[]): string[] {
   return budgets.map(
     (budget) =>
-      `${budget.failure.padEnd(11)} ${String(budget.totalSeconds).padStart(4)} s = ${budget.steps.map((s) => s.seconds).join(" + ")}`,
+      `${budget.failure.padEnd(11)} ${String(budget.totalSeconds).padStart(4)} s = ${budget.steps.map((s) => s.seconds).join(" + ")}${budget.waitsFor ? ` (waits for ${budget.waitsFor})` : ""}`,
   );
 }

@@ -11,6 +11,7 @@ import {
   storageTimings,
   type FailureBudget,
 } from "../failover/budget";
+import { agentFencingTimings } from "../failover/fencing";
 import type { DatabaseArgs } from "./args";
 import { ENGINE_CATALOG, singleWriterOf } from "./catalog";
 import type { SingleWriterDeployment } from "./deployment";
@@ -99,6 +100,7 @@ function singleWriterBudget(
     ),
     storage: storageTimings(config.storage),
     controller: controllerTimingsFor(config.cloud, config.vagrant),
+    fencing: agentFencingTimings(config.fencing),
     ...(database.failoverMeasured ? { measured: database.failoverMeasured } : {}),
   });
 }

@@ -5,6 +5,7 @@
 
 import type { Cloud, FailoverMeasured, StorageBackend } from "../config/types";
 import { STORAGE_CATALOG, type StorageTimings } from "../storage/catalog";
+import type { AgentFencingTimings } from "./fencing";
 import {
   MANAGED_CONTROLLER_TIMINGS,
   SELF_MANAGED_CONTROLLER_TIMINGS,
@@ -25,6 +26,11 @@ export interface FailureBudget {
   failure: Failure;
   steps: BudgetStep[];
   totalSeconds: number;
+  /**
+   * Set when the timeline needs someone: nothing releases the volume by itself, so without that step the
+   * recovery is not bounded at all (totalSeconds counts the step as taken at once).
+   */
+  waitsFor?: string;
 }
 
 /** The timing-relevant parts of a database pod, read from its manifest. */
@@ -41,6 +47,10 @@ export interface DatabaseTimings {
 }
 
 export type { StorageTimings };
+
+/** FailureBudget.waitsFor of a lost node whose volume only an operator releases. */
+export const WAITS_FOR_OPERATOR =
+  "your out-of-service taint (storageRunbook.nodeLost): without it the database is not back until the node returns";
 
 /** How fast the backend moves a volume (its storage catalog entry). */
 export function storageTimings(backend: StorageBackend): StorageTimings {
@@ -73,41 +83,46 @@ export interface BudgetInputs {
   database: DatabaseTimings;
   storage: StorageTimings;
   controller: { timings: ControllerTimings; source: string };
+  /** hadb's fence agent releases a lost node's volume (docs/fencing.md); undefined: the storage or you. */
+  fencing?: AgentFencingTimings;
   /** Node-side durations measured on the stack's nodes: they replace the storage and engine estimates. */
   measured?: FailoverMeasured;
 }
 
+interface NodeSideSteps {
+  /** New pod scheduled and volume attached after a pod was deleted or drained. */
+  reattach: BudgetStep[];
+  /** The same after a lost node's volume was released (iSCSI: login plus journal replay, longer). */
+  lostNodeAttach: BudgetStep[];
+  /** Database start and probes. */
+  start: BudgetStep[];
+}
+
 /**
  * The steps on the new (or same) node once the volume is free: the storage and engine estimates, or what
- * was measured on the stack's own nodes. `reattach` also carries the scheduling of the new pod, which
- * the measured span includes (the replacement pod is scheduled while the volume moves).
+ * was measured on the stack's own nodes. The measured attach also carries the scheduling of the new pod
+ * (the replacement pod is scheduled while the volume moves).
  */
 function nodeSideSteps(
   database: DatabaseTimings,
   storage: StorageTimings,
   measured: FailoverMeasured | undefined,
-): { reattach: BudgetStep[]; start: BudgetStep[] } {
+): NodeSideSteps {
   if (measured) {
     const source = `measured: ${measured.source}`;
+    const attach: BudgetStep[] = [
+      { step: "new pod scheduled and volume attached on its node", seconds: measured.attachSeconds, source },
+      {
+        step: "volume mounted and database container started",
+        seconds: measured.containerStartSeconds,
+        source,
+      },
+    ];
     return {
-      reattach: [
-        {
-          step: "new pod scheduled and volume attached on its node",
-          seconds: measured.attachSeconds,
-          source,
-        },
-        {
-          step: "volume mounted and database container started",
-          seconds: measured.containerStartSeconds,
-          source,
-        },
-      ],
+      reattach: attach,
+      lostNodeAttach: attach,
       start: [
-        {
-          step: "database start (crash recovery), probes pass",
-          seconds: measured.readySeconds,
-          source,
-        },
+        { step: "database start (crash recovery), probes pass", seconds: measured.readySeconds, source },
       ],
     };
   }
@@ -125,13 +140,26 @@ function nodeSideSteps(
           seconds: database.startupPeriodSeconds + database.readiness.periodSeconds,
           source: "startupProbe.periodSeconds + readinessProbe.periodSeconds (manifest)",
         };
+  const scheduled: BudgetStep = {
+    step: "new pod scheduled",
+    seconds: SCHEDULE_SECONDS,
+    source: "scheduler (typical)",
+  };
   return {
     reattach: [
-      { step: "new pod scheduled", seconds: SCHEDULE_SECONDS, source: "scheduler (typical)" },
+      scheduled,
       {
-        step: "volume attached on the new node",
+        step: "volume detached and attached on the new node",
         seconds: storage.reattachSeconds,
         source: "storage backend",
+      },
+    ],
+    lostNodeAttach: [
+      scheduled,
+      {
+        step: "volume attached on the new node",
+        seconds: storage.lostNodeAttachSeconds ?? storage.reattachSeconds,
+        source: storage.lostNodeAttachSource ?? "storage backend",
       },
     ],
     start: [
@@ -145,9 +173,30 @@ function nodeSideSteps(
   };
 }
 
+/** A lost node's volume released by hadb's fence agent: fence at the target first, then the taint. */
+function fencedRelease(fencing: AgentFencingTimings): BudgetStep[] {
+  return [
+    {
+      step: "fence agent: node not Ready for the detection time",
+      seconds: fencing.detectionSeconds + fencing.pollSeconds,
+      source: "stack config hadb:fencing.detectionSeconds, plus the agent's poll",
+    },
+    {
+      step: "storage fence: the target refuses the node (ACL, sessions closed, in-flight I/O drained)",
+      seconds: fencing.fenceSeconds,
+      source: "iscsi-fence.sh on tgt (0.4 s measured on a real tgtd, budgeted for a busy session)",
+    },
+    {
+      step: "out-of-service taint; the agent deletes the node's database pods; volume force-detached",
+      seconds: fencing.releaseSeconds,
+      source: "fence agent (the taint evicts at once: the not-ready/unreachable tolerations do not cover it)",
+    },
+  ];
+}
+
 export function failoverBudget(inputs: BudgetInputs): FailureBudget[] {
-  const { database, storage, controller, measured } = inputs;
-  const { reattach, start } = nodeSideSteps(database, storage, measured);
+  const { database, storage, controller, fencing, measured } = inputs;
+  const { reattach, lostNodeAttach, start } = nodeSideSteps(database, storage, measured);
   const reschedule: BudgetStep[] = [
     {
       step: "old pod shuts down cleanly",
@@ -180,17 +229,21 @@ export function failoverBudget(inputs: BudgetInputs): FailureBudget[] {
           controller.timings.nodeMonitorGracePeriodSeconds + controller.timings.nodeMonitorPeriodSeconds,
         source: `${controller.source}, plus one node-monitor period`,
       },
-      {
-        step: "pod evicted from the unreachable node",
-        seconds: database.tolerationSeconds,
-        source: "not-ready/unreachable tolerationSeconds (stack config hadb:evictionTolerationSeconds)",
-      },
-      {
-        step: storage.lostNodeReleaseStep,
-        seconds: storage.lostNodeReleaseSeconds,
-        source: storage.lostNodeReleaseSource,
-      },
-      ...reattach,
+      ...(fencing
+        ? fencedRelease(fencing)
+        : [
+            {
+              step: "pod evicted from the unreachable node",
+              seconds: database.tolerationSeconds,
+              source: "not-ready/unreachable tolerationSeconds (stack config hadb:evictionTolerationSeconds)",
+            },
+            {
+              step: storage.lostNodeReleaseStep,
+              seconds: storage.lostNodeReleaseSeconds,
+              source: storage.lostNodeReleaseSource,
+            },
+          ]),
+      ...lostNodeAttach,
       ...start,
     ],
   };
@@ -198,7 +251,9 @@ export function failoverBudget(inputs: BudgetInputs): FailureBudget[] {
     const steps = timelines[failure];
     // Measured steps carry tenths of a second: the total is rounded to them, not to float noise.
     const totalSeconds = Math.round(steps.reduce((sum, step) => sum + step.seconds, 0) * 10) / 10;
-    return { failure, steps, totalSeconds };
+    return failure === "nodeLost" && !fencing && storage.lostNodeReleaseByOperator
+      ? { failure, steps, totalSeconds, waitsFor: WAITS_FOR_OPERATOR }
+      : { failure, steps, totalSeconds };
   });
 }
 

@@ -12,6 +12,14 @@ export interface StorageTimings {
   lostNodeReleaseStep: string;
   lostNodeReleaseSeconds: number;
   lostNodeReleaseSource: string;
+  /** Only an operator's step releases it (the backend has no fencing of its own). */
+  lostNodeReleaseByOperator: boolean;
+  /**
+   * Attach on the new node after a lost node, when it takes longer than `reattachSeconds` (a login, then
+   * a mount that replays the journal of a filesystem never unmounted), and where that number comes from.
+   */
+  lostNodeAttachSeconds?: number;
+  lostNodeAttachSource?: string;
 }
 
 /**
@@ -29,6 +37,7 @@ export const OUT_OF_SERVICE_RELEASE = {
   lostNodeReleaseSeconds: 0,
   lostNodeReleaseSource:
     "operator action (storageRunbook.nodeLost, once the node is known to be off); without it the volume stays attached until the node returns (measured: docs/real-nodes.md)",
+  lostNodeReleaseByOperator: true,
 } as const;
 
 const RELEASED_BY_STORAGE = "volume released from the lost node";
@@ -40,6 +49,19 @@ export type DisasterRecoveryMode = (typeof DISASTER_RECOVERY_MODES)[number];
 
 /** How IRIS and MySQL volumes leave the cluster: Longhorn's own backups, or restic copies of snapshots. */
 export type VolumeCopyMethod = "longhorn-backup" | "restic";
+
+/**
+ * What can fence a node the backend has lost (keep it from writing before its volume moves;
+ * docs/fencing.md). Read by hadb:fencing's validation, the budget and the policy pack.
+ */
+export interface StorageFencing {
+  /** The backend fences a lost node by itself, which hadb cannot turn off: its name and how it does it. */
+  itself?: { product: string; how: string };
+  /** hadb's fence agent fences it beside the lab's own iSCSI target (hadb:iscsi.target kind "vagrant"). */
+  agentOnLabTarget: boolean;
+  /** Why hadb cannot fence it where neither applies (docs/fencing.md#research). */
+  unavailable?: string;
+}
 
 export interface StorageBackendEntry {
   needs: {
@@ -61,6 +83,7 @@ export interface StorageBackendEntry {
      */
     deletesLostNodePods: boolean;
   };
+  fencing: StorageFencing;
   /** What carries IRIS and MySQL volume copies off the cluster; undefined: validation refuses backups. */
   volumeCopies: VolumeCopyMethod | undefined;
   disasterRecovery: DisasterRecoveryMode | undefined;
@@ -85,7 +108,15 @@ export const STORAGE_CATALOG: Record<StorageBackend, StorageBackendEntry> = {
       lostNodeReleaseSeconds: 15,
       lostNodeReleaseSource:
         "Longhorn nodeDownPodDeletionPolicy=delete-both-statefulset-and-deployment-pod (chart value)",
+      lostNodeReleaseByOperator: false,
       deletesLostNodePods: true,
+    },
+    fencing: {
+      itself: {
+        product: "Longhorn",
+        how: "it deletes the lost node's pods and attachments, and the node's engine loses the healthy replicas",
+      },
+      agentOnLabTarget: false,
     },
     volumeCopies: "longhorn-backup",
     disasterRecovery: "longhorn-dr-volumes",
@@ -112,6 +143,11 @@ export const STORAGE_CATALOG: Record<StorageBackend, StorageBackendEntry> = {
       ...OUT_OF_SERVICE_RELEASE,
       deletesLostNodePods: false,
     },
+    fencing: {
+      agentOnLabTarget: false,
+      unavailable:
+        "an RBD client is only fenced by Ceph's blocklist, which Rook applies with its network fencing (the CSI-Addons controller and enableFencing), which hadb does not install",
+    },
     volumeCopies: "restic",
     disasterRecovery: undefined,
   },
@@ -128,7 +164,12 @@ export const STORAGE_CATALOG: Record<StorageBackend, StorageBackendEntry> = {
       lostNodeReleaseStep: RELEASED_BY_STORAGE,
       lostNodeReleaseSeconds: 30,
       lostNodeReleaseSource: "Stork health monitor reschedules pods off offline Portworx nodes",
+      lostNodeReleaseByOperator: false,
       deletesLostNodePods: false,
+    },
+    fencing: {
+      itself: { product: "Portworx", how: "it halts I/O on a node out of quorum" },
+      agentOnLabTarget: false,
     },
     volumeCopies: "restic",
     disasterRecovery: "px-dr",
@@ -137,8 +178,19 @@ export const STORAGE_CATALOG: Record<StorageBackend, StorageBackendEntry> = {
     needs: { replicatedNodes: false, rawDisks: false, iscsiInitiator: true, rbdKernelModule: false },
     failover: {
       reattachSeconds: 10,
+      // After a lost node the new node logs in and mounts a filesystem that was never unmounted: its
+      // journal is replayed. Measured on real (emulated) nodes: login 9.6 s after the release, the
+      // container started 42 s after it (docs/fencing.md#measured-on-real-nodes).
+      lostNodeAttachSeconds: 20,
+      lostNodeAttachSource:
+        "iSCSI login and a mount replaying the journal of a filesystem never unmounted (measured on real nodes: docs/fencing.md)",
       ...OUT_OF_SERVICE_RELEASE,
       deletesLostNodePods: false,
+    },
+    fencing: {
+      agentOnLabTarget: true,
+      unavailable:
+        "an external target can only be fenced by the target itself (its ACL or SCSI-3 persistent reservations), which hadb does not manage; hadb's fence agent runs beside the lab's own target",
     },
     // Static LUNs have no snapshots here: validation refuses hadb:backups on iscsi.
     volumeCopies: undefined,
@@ -159,3 +211,6 @@ export const REPLICATED_BACKENDS = backendsWhere((entry) => entry.needs.replicat
 export const DISASTER_RECOVERY_BACKENDS: readonly StorageBackend[] = DISASTER_RECOVERY_MODES.flatMap((mode) =>
   backendsWhere((entry) => entry.disasterRecovery === mode),
 );
+
+/** Backends whose volumes hadb's fence agent fences beside the lab's own iSCSI target. */
+export const LAB_TARGET_AGENT_BACKENDS = backendsWhere((entry) => entry.fencing.agentOnLabTarget);

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { ClusterHandle } from "../cluster/handle";
+import type { ClusterHandle, FenceAgentHost } from "../cluster/handle";
 import type { NodePrepHandle } from "../nodeprep/component";
 import type { StorageBackend } from "../config/types";
 
@@ -22,6 +22,15 @@ export interface StorageHandle {
   restoreClassFor?: (databaseName: string) => string | undefined;
   /** Static backends (iSCSI): the PersistentVolume pre-bound to a database's claim. */
   volumeNameFor?: (databaseName: string) => string;
+  /** iSCSI on the lab's target with hadb:fencing automatic: where hadb's fence agent goes (docs/fencing.md). */
+  fenceAgentTarget?: FenceAgentTarget;
+}
+
+export interface FenceAgentTarget {
+  host: FenceAgentHost;
+  iqn: string;
+  /** The target and the namespace of the agent's ServiceAccount exist after these. */
+  ready: pulumi.Resource[];
 }
 
 /** What a replicated backend (Longhorn, Rook-Ceph) is built from. */

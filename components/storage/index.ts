@@ -50,6 +50,7 @@ export function createStorage(
           target: iscsiTargetFor(config, cluster),
           databases: config.databases,
           databaseNamespace: config.namespace,
+          fencing: config.fencing,
         },
         opts,
       ).handle;

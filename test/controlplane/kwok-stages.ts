@@ -1,7 +1,8 @@
 // kwok Stage configuration: what the simulated kubelets do. kwok ships no built-in behaviour when run
 // as a bare controller, so these stages are the whole kubelet model of the e2e tier:
 // - nodes become Ready at once and refresh their status now and then (liveness comes from the node
-//   Lease, which kwok renews every leaseDuration/4, as the kubelet does);
+//   Lease, which kwok renews every leaseDuration/4, as the kubelet does); a node reports the boot ID of
+//   its hadb.test/boot-id annotation (default kwok-boot-1), so a test can "reboot" one;
 // - a pod bound to a node starts at once and is Ready at once: no container runs here, so there is no
 //   database start time; readiness/startup probes therefore pass on their first try;
 // - a pod being deleted (delete, eviction, drain) is removed at once (no shutdown time to simulate);
@@ -40,7 +41,7 @@ nodeInfo:
   containerRuntimeVersion: {{ printf "kwok-%s" Version | Quote }}
   kernelVersion: simulated
   osImage: simulated
-  bootID: ""
+  bootID: {{ or (index .metadata.annotations "hadb.test/boot-id") "kwok-boot-1" | Quote }}
   machineID: ""
   systemUUID: ""
 phase: Running

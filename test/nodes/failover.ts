@@ -59,6 +59,10 @@ export interface RealExperimentResult {
   timeline: TimelineEntry[];
   load: { before: string; after: string };
   startedAt: string;
+  /** The fault injected (the experiment's title, or the custom fault's). */
+  fault: string;
+  /** Host clock (epoch ms) of time 0: the fault. */
+  faultEpochMs: number;
 }
 
 export const loadAverage = (): string =>
@@ -139,6 +143,13 @@ export interface RealExperimentOptions {
    * an operator or a fencing agent that knows the node is off), instead of after `unattendedSeconds`.
    */
   runbookAtEviction?: boolean;
+  /** Node lost: apply the runbook's out-of-service taint after unattendedSeconds (default true). */
+  runbook?: boolean;
+  /**
+   * Replaces the experiment's fault (issue 15's partition: the node keeps running). The experiment's
+   * recovery rule still applies; `nodeStaysUp`: its initiator counts as live throughout.
+   */
+  fault?: { title: string; nodeStaysUp: boolean; inject(before: PodInfo): Promise<void> };
   onProgress?: (message: string) => void;
 }
 
@@ -208,26 +219,30 @@ export async function runRealExperiment(
       // target busy: the recorder notes failed polls
     }
   }, 1000);
-  progress(
-    `${settings}: ${EXPERIMENT_TITLES[experiment]} (pod ${before.name} on ${before.node}, writer via ${writerNode.name})`,
-  );
-  recorder.mark(`fault: ${EXPERIMENT_TITLES[experiment]} on ${before.node}`);
-  switch (experiment) {
-    case "processDies":
-      // SIGKILL from the node: a crash, not a shutdown (InnoDB recovers from its redo log at start).
-      await lab.vm(before.node).agent?.check("pkill -9 -x mariadbd");
-      break;
-    case "podDeleted":
-      await lab.api.request("DELETE", `/api/v1/namespaces/${db.namespace}/pods/${before.name}`);
-      break;
-    case "nodeDrained":
-      await drain(lab.api, before.node, timeoutSeconds);
-      recorder.mark(`drain of ${before.node} returned`);
-      break;
-    case "nodeLost":
-      dead.add(initiatorName(nodeIndex(before.node)));
-      await lab.vm(before.node).kill();
-      break;
+  const fault = options.fault?.title ?? EXPERIMENT_TITLES[experiment];
+  progress(`${settings}: ${fault} (pod ${before.name} on ${before.node}, writer via ${writerNode.name})`);
+  recorder.mark(`fault: ${fault} on ${before.node}`);
+  if (options.fault) {
+    if (!options.fault.nodeStaysUp) dead.add(initiatorName(nodeIndex(before.node)));
+    await options.fault.inject(before);
+  } else {
+    switch (experiment) {
+      case "processDies":
+        // SIGKILL from the node: a crash, not a shutdown (InnoDB recovers from its redo log at start).
+        await lab.vm(before.node).agent?.check("pkill -9 -x mariadbd");
+        break;
+      case "podDeleted":
+        await lab.api.request("DELETE", `/api/v1/namespaces/${db.namespace}/pods/${before.name}`);
+        break;
+      case "nodeDrained":
+        await drain(lab.api, before.node, timeoutSeconds);
+        recorder.mark(`drain of ${before.node} returned`);
+        break;
+      case "nodeLost":
+        dead.add(initiatorName(nodeIndex(before.node)));
+        await lab.vm(before.node).kill();
+        break;
+    }
   }
   const recovered: Record<ExperimentName, (pod: PodInfo) => boolean> = {
     processDies: (pod) => pod.uid === before.uid && pod.restarts > before.restarts,
@@ -249,7 +264,7 @@ export async function runRealExperiment(
     progress(`${settings}: pod ${before.name} ${evicted ? `evicted after ${evicted} s` : "not evicted"}`);
   }
   let intervention: { atSeconds: number; what: string; at: number } | undefined;
-  if (!after && experiment === "nodeLost") {
+  if (!after && experiment === "nodeLost" && options.runbook !== false) {
     // Kubernetes keeps the pod on the unreachable node Terminating, and its volume attached, until the
     // node says otherwise; the runbook's step says it is powered off (the VM is: it was SIGKILLed).
     const what = `runbook: out-of-service taint on ${before.node} (powered off)${atEviction ? ", at eviction" : ""}`;
@@ -317,9 +332,11 @@ export async function runRealExperiment(
     timeline,
     load: { before: loadBefore, after: loadAverage() },
     startedAt,
+    fault,
+    faultEpochMs: zeroEpoch,
   };
   progress(
-    `${settings}: ${EXPERIMENT_TITLES[experiment]} -> RTO ${rtoSeconds ?? "not back"} s, pod Ready ${podReadySeconds ?? "-"} s, ` +
+    `${settings}: ${fault} -> RTO ${rtoSeconds ?? "not back"} s, pod Ready ${podReadySeconds ?? "-"} s, ` +
       `${verification.missing.length} of ${verification.acknowledged} acknowledged writes missing, ` +
       `max initiators ${recorder.maxInitiators} (live ${maxLive})`,
   );

@@ -82,6 +82,10 @@ export interface IscsiTarget {
   initiators(): string[];
   /** Allows (or stops allowing) an initiator address to log in: a fence for issue 15's work. */
   setAddressAllowed(address: string, allowed: boolean): void;
+  /** The environment iscsi-fence.sh needs to act on this target (what hadb's fence agent runs it with). */
+  fenceEnv: Record<string, string>;
+  /** The backing file of LUN `lun` (1-based), to read what reached the disk. */
+  lunFile(lun: number): string;
   stop(): Promise<void>;
 }
 
@@ -127,20 +131,25 @@ export async function startTarget(options: TargetOptions): Promise<IscsiTarget> 
     15_000,
     100,
   );
+  // Shared by iscsi-target.sh and iscsi-fence.sh: the same tgtd, config file and fence state.
+  const fenceEnv: Record<string, string> = {
+    PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin",
+    HADB_TARGET_IQN: options.iqn,
+    HADB_INITIATOR_CIDRS: options.initiatorCidrs.join(" "),
+    HADB_TGT_CONTROL_PORT: String(controlPort),
+    HADB_TGT_CONF: join(options.dir, "hadb.conf"),
+    HADB_FENCE_DIR: join(options.dir, "fence"),
+  };
   const result = spawnSync("bash", [TARGET_SCRIPT], {
     encoding: "utf8",
     env: {
-      PATH: process.env.PATH,
-      HADB_TARGET_IQN: options.iqn,
+      ...fenceEnv,
       HADB_LUN_SIZES: options.lunSizes.join(" "),
       HADB_PORTAL: options.portal,
       HADB_BACKING_DIR: join(options.dir, "luns"),
       HADB_CHAP_USER: options.chapUser,
       HADB_CHAP_PASSWORD: options.chapPassword,
-      HADB_INITIATOR_CIDRS: options.initiatorCidrs.join(" "),
       HADB_TGT_START: "0",
-      HADB_TGT_CONTROL_PORT: String(controlPort),
-      HADB_TGT_CONF: join(options.dir, "hadb.conf"),
     },
   });
   if (result.status !== 0) {
@@ -158,6 +167,8 @@ export async function startTarget(options: TargetOptions): Promise<IscsiTarget> 
     portal: options.portal,
     iqn: options.iqn,
     controlPort,
+    fenceEnv,
+    lunFile: (lun) => join(options.dir, "luns", `lun-${lun}.img`),
     state,
     initiators: () => [...new Set(state().sessions.map((s) => s.initiator))].sort(),
     setAddressAllowed(address, allowed) {

@@ -136,12 +136,12 @@ describe("real nodes: vagrant-iscsi-mysql on 3 QEMU VMs (MariaDB stand-in)", { s
       if (experiment === "nodeLost" || experiment === "nodeDrained")
         assert.notEqual(result.to.node, result.from.node);
       // The failover budget counts the runbook's out-of-service taint for iSCSI because Kubernetes alone
-      // keeps the LUN on the lost node (components/failover/budget.ts, OUT_OF_SERVICE_RELEASE): if it ever
+      // keeps the LUN on the lost node (components/storage/catalog.ts, OUT_OF_SERVICE_RELEASE): if it ever
       // releases it by itself, that step and its source are out of date.
       if (experiment === "nodeLost")
         assert.ok(
           result.intervention,
-          "back without the runbook's taint: update OUT_OF_SERVICE_RELEASE in the budget",
+          "back without the runbook's taint: update OUT_OF_SERVICE_RELEASE in the storage catalog",
         );
       // The next experiment needs the lost node back; after the last one the lab is torn down anyway.
       if (experiment !== experiments.at(-1)) await repairAfter(lab, result);

@@ -7,6 +7,7 @@
 # carries any of it). On exit, whatever still runs in that namespace is killed and the namespace deleted.
 #   tests/nodes/run.sh test    node:test suites in tests/nodes/
 #   tests/nodes/run.sh bench   tools/bench-nodes.ts (arguments after `bench` are passed on)
+#   tests/nodes/run.sh fencing tools/bench-fencing-nodes.ts: issue 15's fencing run (arguments passed on)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mode="${1:-test}"
@@ -73,8 +74,9 @@ export HADB_NODES_NETNS="$ns" HADB_NODES_IMAGE="$image" HADB_E2E_PIDFILE="$pidfi
 case "$mode" in
   test) ip netns exec "$ns" node --import tsx --test --test-reporter=spec tests/nodes/*.test.ts ;;
   bench) ip netns exec "$ns" node --import tsx tools/bench-nodes.ts "$@" ;;
+  fencing) ip netns exec "$ns" node --import tsx tools/bench-fencing-nodes.ts "$@" ;;
   *)
-    echo "usage: tests/nodes/run.sh test|bench [args]" >&2
+    echo "usage: tests/nodes/run.sh test|bench|fencing [args]" >&2
     exit 2
     ;;
 esac

@@ -21,7 +21,7 @@ export function renderBudgetTables(projectRoot: string): string {
       for (const budget of budgets) {
         const timeline = budget.steps.map((step) => `${step.step} ${step.seconds}`).join(" + ");
         sections.push(
-          `| ${FAILURE_TITLES[budget.failure] ?? budget.failure} | ${budget.totalSeconds} s | ${timeline} |`,
+          `| ${FAILURE_TITLES[budget.failure] ?? budget.failure} | ${budget.waitsFor ? `${budget.totalSeconds} s after your taint; unbounded without it` : `${budget.totalSeconds} s`} | ${timeline} |`,
         );
       }
       sections.push("");

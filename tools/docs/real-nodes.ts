@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { configFromMap } from "../../components/config/load";
+import type { HadbConfig } from "../../components/config/types";
 import { stackFailoverBudget } from "../../components/databases/budget";
 import { readStackFile } from "../synth/stackfile";
 import { cell } from "./blocks";
@@ -54,13 +55,22 @@ export function readRecordedRun(projectRoot: string): RecordedRun {
   return JSON.parse(readFileSync(join(projectRoot, REAL_NODES_RESULTS), "utf8")) as RecordedRun;
 }
 
+/**
+ * The stack's config as the recorded run deployed it: `npm run bench:nodes` releases a lost node's LUN
+ * with the runbook's out-of-service taint, not hadb's fence agent (that is `npm run bench:nodes:fencing`,
+ * docs/fencing.md), so its node loss is the budget of `hadb:fencing: {mode: off}`.
+ */
+export function recordedRunConfig(projectRoot: string, run: RecordedRun): HadbConfig {
+  const stack = readStackFile(projectRoot, run.stack).config;
+  return configFromMap({ ...stack, "hadb:fencing": JSON.stringify({ mode: "off" }) });
+}
+
 /** Measured hadb RTO against the budget the program gives the same stack and database now. */
 export function budgetComparison(
   projectRoot: string,
   run: RecordedRun,
 ): { experiment: string; measured: number | null; budget: number | undefined; ratio: number | null }[] {
-  const config = configFromMap(readStackFile(projectRoot, run.stack).config);
-  const budgets = stackFailoverBudget(config)[run.database] ?? [];
+  const budgets = stackFailoverBudget(recordedRunConfig(projectRoot, run))[run.database] ?? [];
   return run.results
     .filter((r) => r.settings === "hadb")
     .map((r) => {

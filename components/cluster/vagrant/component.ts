@@ -5,7 +5,7 @@ import * as random from "@pulumi/random";
 import { createHash } from "node:crypto";
 import { VAGRANT_TARGET_IQN } from "../../config/iscsi";
 import type { VagrantSettings } from "../../config/types";
-import type { ClusterHandle } from "../handle";
+import type { ClusterHandle, FenceAgentHost } from "../handle";
 import { labFiles, labScript, labVms, osdDevicePath, TARGET_VM, type LabSpec } from "./lab";
 
 export interface VagrantClusterArgs {
@@ -91,6 +91,36 @@ export class VagrantCluster extends pulumi.ComponentResource {
     const kubeconfig = pulumi.secret(fetchKubeconfig.stdout);
     const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig }, { parent: this });
     const target = vms.find((vm) => vm.role === "iscsi-target");
+    const controlPlane = vms.find((vm) => vm.role === "control-plane");
+    const fenceAgentHost: FenceAgentHost | undefined =
+      target && controlPlane
+        ? {
+            apiServer: `https://${controlPlane.ip}:6443`,
+            initiators: vms.filter((vm) => vm !== target).map((vm) => ({ node: vm.name, address: vm.ip })),
+            installFenceAgent: (agentName, inputs, agentOpts) =>
+              new command.local.Command(
+                agentName,
+                {
+                  interpreter: ["/bin/bash", "-c"],
+                  create: labScript("fence-agent-up.sh"),
+                  // Best effort: the VM may already be gone when the whole lab is destroyed.
+                  delete: `cd "$HADB_LAB_DIR" && vagrant ssh ${target.name} -c 'sudo systemctl disable --now hadb-fence-agent' || true`,
+                  environment: {
+                    ...labDirectory,
+                    HADB_CONTROL_PLANE_VM: controlPlane.name,
+                    HADB_TARGET_VM: target.name,
+                    HADB_TOKEN_NAMESPACE: inputs.tokenSecret.namespace,
+                    HADB_TOKEN_SECRET: inputs.tokenSecret.name,
+                    HADB_FENCE_INSTALL_B64: Buffer.from(inputs.installScript).toString("base64"),
+                    ...inputs.environment,
+                  },
+                  // A new lab (new VMs) or a changed agent: install again.
+                  triggers: [up.id, createHash("sha256").update(JSON.stringify(inputs)).digest("hex")],
+                },
+                agentOpts,
+              ),
+          }
+        : undefined;
     this.handle = {
       platform: "vagrant",
       provider,
@@ -115,6 +145,7 @@ export class VagrantCluster extends pulumi.ComponentResource {
               // iscsi-target.sh makes tgt demand CHAP for discovery too (same credentials).
               discoveryChap: true,
               ready: [up],
+              ...(fenceAgentHost ? { fenceAgentHost } : {}),
             },
           }
         : {}),

@@ -106,8 +106,14 @@ export function renderVagrantfile(spec: LabSpec): string {
           HADB_LUN_SIZES: rb(spec.target.lunSizesGB.map((size) => `${size}G`).join(" ")),
           HADB_BACKING_DIR: rb(TARGET_BACKING_DIR),
           HADB_PORTAL: rb(`${vm.ip}:3260`),
-          // Only the lab's nodes may log in (and only with CHAP, session and discovery).
-          HADB_INITIATOR_CIDRS: rb(settings.network),
+          // Only the lab's nodes may log in (and only with CHAP, session and discovery), one ACL entry
+          // per node address, so that hadb's fence agent can refuse one node alone (iscsi-fence.sh).
+          HADB_INITIATOR_CIDRS: rb(
+            vms
+              .filter((node) => node.role !== "iscsi-target")
+              .map((node) => node.ip)
+              .join(" "),
+          ),
           HADB_CHAP_USER: 'ENV["HADB_ISCSI_CHAP_USER"]',
           HADB_CHAP_PASSWORD: 'ENV["HADB_ISCSI_CHAP_PASSWORD"]',
         })}`,
@@ -168,6 +174,6 @@ export function labFiles(spec: LabSpec): Record<string, string> {
   return files;
 }
 
-export function labScript(name: "lab-up.sh" | "lab-down.sh"): string {
+export function labScript(name: "lab-up.sh" | "lab-down.sh" | "fence-agent-up.sh"): string {
   return readFileSync(join(__dirname, name), "utf8");
 }

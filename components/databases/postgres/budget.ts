@@ -2,8 +2,10 @@
 // from PGO's Patroni defaults, and two facts differ from hadb's Deployments:
 // - with 2+ instances Patroni promotes a streaming replica once the leader lease expires;
 // - a StatefulSet pod on a lost node is never replaced until something deletes it: Longhorn does
-//   (nodeDownPodDeletionPolicy), other backends need the out-of-service taint (storageRunbook).
+//   (nodeDownPodDeletionPolicy), hadb's fence agent does on the lab's iSCSI target, other backends need
+//   the out-of-service taint (storageRunbook).
 import type { DatabaseSpec, HadbConfig } from "../../config/types";
+import { agentFencingTimings } from "../../failover/fencing";
 import {
   controllerTimingsFor,
   failoverBudget,
@@ -32,6 +34,8 @@ export function postgresFailoverBudget(database: DatabaseSpec, config: HadbConfi
     },
     storage: storageTimings(config.storage),
     controller: controllerTimingsFor(config.cloud, config.vagrant),
+    // The agent deletes the lost node's pods, StatefulSet pods included.
+    fencing: agentFencingTimings(config.fencing),
   });
   const ready: BudgetStep = {
     step: "readiness probe passes",
@@ -69,7 +73,11 @@ export function postgresFailoverBudget(database: DatabaseSpec, config: HadbConfi
     let steps = budget.steps;
     if (budget.failure === "processDies") steps = processDies;
     else if (replicated) steps = promotion;
-    else if (budget.failure === "nodeLost" && !STORAGE_CATALOG[config.storage].failover.deletesLostNodePods) {
+    else if (
+      budget.failure === "nodeLost" &&
+      !STORAGE_CATALOG[config.storage].failover.deletesLostNodePods &&
+      config.fencing.by !== "target-agent"
+    ) {
       steps = steps.map((step) =>
         step.step === "volume released from the lost node"
           ? {

@@ -1,11 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterHandle, IscsiTargetHandle } from "../../cluster/handle";
+import type { FencingSettings } from "../../config/fencing";
 import type { DatabaseSpec } from "../../config/types";
 import type { NodePrepHandle } from "../../nodeprep/component";
 import { ENGINE_CATALOG } from "../../databases/catalog";
 import { dataClaimName } from "../../shared/naming";
-import type { StorageHandle } from "../handle";
+import type { FenceAgentTarget, StorageHandle } from "../handle";
 import {
   chapSecret,
   iscsiNamespace,
@@ -23,11 +24,12 @@ export interface IscsiStorageArgs {
   databases: DatabaseSpec[];
   /** Namespace of the database claims the volumes are pre-bound to. */
   databaseNamespace: string;
+  fencing: FencingSettings;
 }
 
 /**
- * Database volumes on LUNs of a single iSCSI target. A single target is a single point of failure and
- * iSCSI has no fencing: see docs/storage/iscsi.md.
+ * Database volumes on LUNs of a single iSCSI target (a single point of failure: docs/storage/iscsi.md).
+ * On the lab's own target, hadb's fence agent runs beside it (docs/fencing.md).
  */
 export class IscsiStorage extends pulumi.ComponentResource {
   readonly handle: StorageHandle;
@@ -60,6 +62,7 @@ export class IscsiStorage extends pulumi.ComponentResource {
             : { claim: dataClaimName(database.name) }),
           size: database.volumeSize,
           lun,
+          fencing: args.fencing.by === "target-agent" ? "target-agent" : "off",
         }),
         // Mounting needs prepared nodes and a live target; the PVs are what databases wait for.
         { ...childOpts, dependsOn: [secret, storageClass, ...args.nodePrep.ready, ...args.target.ready] },
@@ -73,6 +76,9 @@ export class IscsiStorage extends pulumi.ComponentResource {
       runbook: { ...ISCSI_RUNBOOK },
       ready: [storageClass, ...volumes],
       volumeNameFor: (database) => persistentVolumeName({ namespace: args.databaseNamespace, database }),
+      ...(args.fencing.by === "target-agent"
+        ? { fenceAgentTarget: fenceAgentTarget(args.target, namespace) }
+        : {}),
     };
     this.registerOutputs({
       storageClassName: ISCSI_STORAGE_CLASS,
@@ -80,4 +86,11 @@ export class IscsiStorage extends pulumi.ComponentResource {
       iqn: args.target.iqn,
     });
   }
+}
+
+/** The lab's target, for hadb's fence agent (created after the databases: it acts in their namespace). */
+function fenceAgentTarget(target: IscsiTargetHandle, namespace: pulumi.Resource): FenceAgentTarget {
+  if (!target.fenceAgentHost)
+    throw new Error("hadb:fencing by the target agent needs a target hadb runs (the lab's)");
+  return { host: target.fenceAgentHost, iqn: target.iqn, ready: [namespace, ...target.ready] };
 }

@@ -50,6 +50,9 @@
 #   HADB_TGT_CONTROL_PORT      tgtd management port (`tgtd -C N`, socket /var/run/tgtd/socket.N).
 #                              0..32767 (tgtd's limit); default 0, tgtd's default.
 #   HADB_TGT_CONF              config file written for restarts. Default /etc/tgt/conf.d/hadb.conf.
+#   HADB_FENCE_DIR             fence state of iscsi-fence.sh (default /var/lib/hadb/fence): an initiator
+#                              address fenced there stays out of the ACL and the config file, whatever
+#                              HADB_INITIATOR_CIDRS says, until iscsi-fence.sh unfences it.
 #
 # Secrets: never printed (no xtrace, no secret in any message). The config file holds them, so it is
 # root-only (0600). tgtadm takes a password only on its command line, so while an account is created it
@@ -87,6 +90,7 @@ INITIATOR_CIDRS="${HADB_INITIATOR_CIDRS:-}"
 TGT_START="${HADB_TGT_START:-1}"
 CONTROL_PORT="${HADB_TGT_CONTROL_PORT:-0}"
 CONF="${HADB_TGT_CONF:-/etc/tgt/conf.d/hadb.conf}"
+FENCE_DIR="${HADB_FENCE_DIR:-/var/lib/hadb/fence}"
 
 # ---------------------------------------------------------------------------------------------------
 # Validation: pure, before anything is touched; all problems at once.
@@ -158,6 +162,7 @@ check_path() { # name value
 }
 check_path HADB_BACKING_DIR "$BACKING_DIR"
 check_path HADB_TGT_CONF "$CONF"
+check_path HADB_FENCE_DIR "$FENCE_DIR"
 
 check_user() { # name value
   if [[ -z $2 ]]; then
@@ -257,6 +262,13 @@ fi
 [[ "$(id -u)" -eq 0 ]] || die "must run as root (tgtadm talks to tgtd over a root-only socket)"
 
 LUN_COUNT=${#SIZES[@]}
+
+# Addresses iscsi-fence.sh has fenced (a node that may still write): never let back in from here.
+ALLOWED=()
+FENCED=()
+for entry in "${CIDRS[@]}"; do
+  if [[ -f $FENCE_DIR/$entry ]]; then FENCED+=("$entry"); else ALLOWED+=("$entry"); fi
+done
 CHANGES=0
 change() {
   CHANGES=$((CHANGES + 1))
@@ -428,7 +440,7 @@ render_conf() {
   printf '    incominguser %s %s\n' "$CHAP_USER" "$CHAP_PASSWORD"
   [[ -z $MUTUAL_USER ]] || printf '    outgoinguser %s %s\n' "$MUTUAL_USER" "$MUTUAL_PASSWORD"
   local entry
-  for entry in "${CIDRS[@]}"; do printf '    initiator-address %s\n' "$entry"; done
+  for entry in "${ALLOWED[@]}"; do printf '    initiator-address %s\n' "$entry"; done
   printf '</target>\n'
 }
 
@@ -570,14 +582,14 @@ done
 # any initiator-name entry, which would widen access.
 acl="$(target_block | section "ACL information")"
 is_name() { [[ $1 =~ ^(iqn|eui|naa)\. ]]; }
-for entry in "${CIDRS[@]}"; do
+for entry in "${ALLOWED[@]}"; do
   grep -qxF -- "$entry" <<<"$acl" && continue
   tgt "allow initiators from $entry" --op bind --mode target --tid "$tid" --initiator-address "$entry" >/dev/null
   change "ACL: $entry allowed"
 done
 while read -r entry; do
   [[ -n $entry ]] || continue
-  printf '%s\n' "${CIDRS[@]}" | grep -qxF -- "$entry" && continue
+  ((${#ALLOWED[@]} > 0)) && printf '%s\n' "${ALLOWED[@]}" | grep -qxF -- "$entry" && continue
   if is_name "$entry"; then
     tgt "disallow initiator $entry" --op unbind --mode target --tid "$tid" --initiator-name "$entry" >/dev/null
   else
@@ -589,7 +601,8 @@ done <<<"$acl"
 summary="target $TARGET_IQN (tid $tid) on $PORTAL: LUNs"
 for ((i = 1; i <= LUN_COUNT; i++)); do summary+=" $i=${SIZES[i - 1]}"; done
 summary+="; CHAP session user $CHAP_USER, discovery user $DISCOVERY_USER, mutual CHAP $([[ -n $MUTUAL_USER ]] && echo "as $MUTUAL_USER" || echo off)"
-summary+="; initiators from ${CIDRS[*]}"
+summary+="; initiators from ${ALLOWED[*]:-(none)}"
+((${#FENCED[@]} == 0)) || summary+="; fenced (iscsi-fence.sh): ${FENCED[*]}"
 log "$summary"
 if ((CHANGES == 0)); then
   log "no changes"

@@ -1,8 +1,10 @@
 // Pure builders for the iSCSI backend: static PersistentVolumes on LUNs of one target, each pre-bound
-// to exactly one database claim. iSCSI has no fencing: one writer per LUN is enforced by construction
-// (one LUN per database, claimRef pre-binding, ReadWriteOnce, and replicas 1 + Recreate upstairs).
+// to exactly one database claim. One writer per LUN is enforced by construction (one LUN per database,
+// claimRef pre-binding, ReadWriteOnce, and replicas 1 + Recreate upstairs); a lost node is fenced at
+// the target by hadb's fence agent on the lab's own target (docs/fencing.md).
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import { FENCING_ANNOTATION } from "../../config/fencing";
 import { recommendedLabels } from "../../shared/labels";
 
 export const ISCSI_STORAGE_CLASS = "hadb-iscsi";
@@ -77,6 +79,8 @@ export interface LunVolume {
   claim?: string;
   size: string;
   lun: number;
+  /** What fences a lost node before this LUN moves; the policy pack reads it (`FENCING_ANNOTATION`). */
+  fencing: "target-agent" | "off";
 }
 
 export function persistentVolumeName(volume: Pick<LunVolume, "namespace" | "database">): string {
@@ -88,7 +92,11 @@ export function lunPersistentVolume(
   volume: LunVolume,
 ): k8s.types.input.core.v1.PersistentVolume {
   return {
-    metadata: { name: persistentVolumeName(volume), labels: labels("volume", volume.database) },
+    metadata: {
+      name: persistentVolumeName(volume),
+      labels: labels("volume", volume.database),
+      annotations: { [FENCING_ANNOTATION]: volume.fencing },
+    },
     spec: {
       capacity: { storage: volume.size },
       accessModes: ["ReadWriteOnce"],

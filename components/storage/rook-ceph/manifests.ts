@@ -4,6 +4,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { BlockDeviceSource } from "../../cluster/handle";
 import { volumeSnapshotClass } from "../../shared/snapshot-class";
 import type { CustomObject } from "../../shared/custom-object";
+import { FENCING_ANNOTATION } from "../../config/fencing";
 
 /** Operator namespace = cluster namespace: the CSI driver name and secret namespaces derive from it. */
 export const ROOK_NAMESPACE = "rook-ceph";
@@ -201,7 +202,11 @@ const secretParameters = (roles: [string, string][]): Record<string, string> =>
 /** RBD StorageClass for database volumes: ext4, expandable, Retain (data outlives its claim). */
 export function rbdStorageClass(name: string): k8s.storage.v1.StorageClassArgs {
   return {
-    metadata: { name },
+    metadata: {
+      name,
+      // hadb does not fence RBD clients (hadb:fencing must be off on Rook-Ceph): the policy pack reads it.
+      annotations: { [FENCING_ANNOTATION]: "off" },
+    },
     provisioner: RBD_DRIVER,
     parameters: {
       clusterID: ROOK_NAMESPACE,
