@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { stringify } from "yaml";
+import { parseAllDocuments, stringify } from "yaml";
+import { toKubernetesYaml } from "../tools/synth/write";
 import { runSynth, synthStack } from "./helpers/synth";
 
 describe("npm run synth -- dev", () => {
@@ -181,5 +182,19 @@ describe("npm run synth prints what protects the stack", () => {
     assert.match(run.stdout, /^ {2}migrationSchedule: "hadb-px-dr"$/m);
     assert.match(run.stdout, /^ {2}failbackSchedule: "hadb-px-dr-failback"$/m);
     assert.match(run.stdout, /^ {2}domains: \{"primary":"site-a","standby":"site-b"\}$/m);
+  });
+});
+
+describe("all.yaml as Kubernetes reads it (YAML 1.1)", () => {
+  it("quotes strings YAML 1.1 reads as booleans (a Rook StorageClass's `hadb.io/fencing: off`)", () => {
+    const text = toKubernetesYaml([
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a", annotations: { f: "off", g: "yes" } } },
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "b" }, data: { on: "on", n: "n" } },
+    ]);
+    const documents = parseAllDocuments(text, { version: "1.1" }).map((d) => d.toJS() as unknown);
+    assert.deepEqual(documents, [
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a", annotations: { f: "off", g: "yes" } } },
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "b" }, data: { on: "on", n: "n" } },
+    ]);
   });
 });

@@ -2,8 +2,8 @@
 // seed article, static PersistentVolumes standing in for Longhorn, and the simulated faults.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseAllDocuments, stringify } from "yaml";
-import type { KubeObject } from "../../tools/synth/write";
+import { parseAllDocuments } from "yaml";
+import { toKubernetesYaml, type KubeObject } from "../../tools/synth/write";
 import type { ControlPlane } from "./cluster";
 import { KubeApi, type FaultInjector } from "./experiments";
 import { FAULT_ANNOTATION, FAULT_PROCESS_STOPPED } from "./kwok-stages";
@@ -136,7 +136,7 @@ export function standInVolumes(objects: KubeObject[]): KubeObject[] {
 }
 
 export function toYaml(objects: KubeObject[]): string {
-  return objects.map((o) => stringify(o)).join("---\n");
+  return toKubernetesYaml(objects);
 }
 
 export const APPLY_ARGS = ["apply", "--server-side", "--field-manager=hadb-e2e", "--validate=strict"];

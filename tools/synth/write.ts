@@ -185,7 +185,7 @@ export function writeSynth(evaluation: Evaluation, outDir: string): SynthSummary
     ),
   );
   writeFileSync(join(outDir, "resources.txt"), `type | name | parent | depends on\n${table.join("\n")}\n`);
-  writeFileSync(join(outDir, "all.yaml"), manifests.map((object) => stringify(object)).join("---\n"));
+  writeFileSync(join(outDir, "all.yaml"), toKubernetesYaml(manifests));
   writeFileSync(join(outDir, "outputs.json"), `${JSON.stringify(redact(evaluation.outputs), null, 2)}\n`);
   return {
     resources: rows.length,
@@ -193,4 +193,13 @@ export function writeSynth(evaluation: Evaluation, outDir: string): SynthSummary
     helmReleases,
     evaluationMs: Math.round(evaluation.evaluationMs),
   };
+}
+
+/**
+ * Objects as one multi-document YAML for kubectl. Kubernetes reads YAML 1.1, where a bare `off`, `on`,
+ * `yes` or `no` is a boolean: written as YAML 1.1, such strings are quoted (a StorageClass annotation
+ * `hadb.io/fencing: off` was refused by the API server as a bool).
+ */
+export function toKubernetesYaml(objects: readonly object[]): string {
+  return objects.map((object) => stringify(object, { version: "1.1" })).join("---\n");
 }
