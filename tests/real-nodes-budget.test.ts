@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { readFileSync } from "node:fs";
 import { configFromMap } from "../components/config/load";
 import { stackFailoverBudget } from "../components/databases/budget";
+import { MEASURED_SOURCE } from "../components/failover/budget";
 import { readStackFile } from "../tools/synth/stackfile";
 import { readRecordedRun, recordedRunConfig } from "../tools/docs/real-nodes";
 import { measuredNodeSide } from "../tools/docs/real-nodes-measured";
@@ -46,7 +47,7 @@ describe("failover budget with measured node-side steps", () => {
     );
     // Detection, eviction and release are what the stack's settings decide: unchanged.
     assert.deepEqual(
-      lost.steps.filter((s) => !s.source.startsWith("measured:")),
+      lost.steps.filter((s) => !s.source.startsWith(MEASURED_SOURCE)),
       estimatedLost.steps.slice(0, 3),
     );
     assert.equal(lost.totalSeconds, 17 + 10 + 0 + 3.1 + 19.4 + 10.7);

@@ -12,7 +12,7 @@ import { join, resolve } from "node:path";
 import { ConfigError } from "../components/config/validate";
 import { wantsHelp } from "./cli";
 import { formatBudget } from "../components/databases/budget";
-import type { FailureBudget } from "../components/failover/budget";
+import { MEASURED_SOURCE, type FailureBudget } from "../components/failover/budget";
 import { EvaluationError, evaluateProgram, SecretValue, type ReferencedStack } from "./synth/evaluate";
 import {
   primaryStackOf,
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   } else {
     for (const [database, budget] of Object.entries(budgets)) {
       // Measured node-side steps (failoverMeasured) are what happened, not a worst case.
-      const measured = budget.some((b) => b.steps.some((s) => s.source.startsWith("measured:")));
+      const measured = budget.some((b) => b.steps.some((s) => s.source.startsWith(MEASURED_SOURCE)));
       print(
         `failover budget of ${database} (${measured ? "node-side steps measured" : "worst case"}, seconds):`,
       );

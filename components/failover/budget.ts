@@ -89,6 +89,9 @@ export interface BudgetInputs {
   measured?: FailoverMeasured;
 }
 
+/** Source prefix of steps whose seconds were measured (failoverMeasured), not estimated. */
+export const MEASURED_SOURCE = "measured:";
+
 interface NodeSideSteps {
   /** New pod scheduled and volume attached after a pod was deleted or drained. */
   reattach: BudgetStep[];
@@ -109,7 +112,7 @@ function nodeSideSteps(
   measured: FailoverMeasured | undefined,
 ): NodeSideSteps {
   if (measured) {
-    const source = `measured: ${measured.source}`;
+    const source = `${MEASURED_SOURCE} ${measured.source}`;
     const attach: BudgetStep[] = [
       { step: "new pod scheduled and volume attached on its node", seconds: measured.attachSeconds, source },
       {
